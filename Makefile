@@ -1,0 +1,39 @@
+# Two commands on a fresh machine (Python 3.11+ and pip): `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint format check pytest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the service on :8000 — offline, demo leads, no keys needed.
+run: install
+	$(BIN)/messiah db upgrade
+	$(BIN)/messiah leads seed
+	$(BIN)/messiah serve --host 0.0.0.0 --port 8000
+
+## Install everything and run every check and test (what .ci/run calls).
+test: install lint pytest
+
+lint: install
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/mypy app
+
+pytest: install
+	$(BIN)/pytest -q
+
+format: install
+	$(BIN)/ruff format app tests migrations
+	$(BIN)/ruff check --fix app tests migrations
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

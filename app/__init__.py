@@ -1,0 +1,1 @@
+"""Agent Messiah: outbound AI sales calls in Israeli Hebrew."""

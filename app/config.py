@@ -1,0 +1,152 @@
+"""Settings: the one place environment variables and `.env` are read."""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(RuntimeError):
+    """Raised at startup when the configuration is unsafe or inconsistent."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip().lower() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told, with safe offline defaults."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
+
+    app_env: Literal["development", "test", "production"] = "development"
+    debug: bool = False
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    database_url: str = "sqlite+aiosqlite:///./var/messiah.db"
+    run_migrations_on_startup: bool = True
+    seed_demo_leads: bool = True
+
+    api_key: SecretStr | None = None
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_transcribe_model: str = "gpt-4o-mini-transcribe"
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_caller_id: str | None = None
+    base_url: str = "http://localhost:8000"
+    twilio_tts_voice: str = "Google.he-IL-Standard-A"
+    twilio_input_mode: Literal["record", "gather"] = "record"
+    twilio_speech_language: str = "he-IL"
+    recording_url_allowed_hosts: Annotated[list[str], NoDecode] = ["api.twilio.com"]
+    debug_call_events: bool = False
+
+    business_timezone: str = "Asia/Jerusalem"
+    business_days: Annotated[list[str], NoDecode] = ["sun", "mon", "tue", "wed", "thu"]
+    business_hours_start: time = time(9, 0)
+    business_hours_end: time = time(18, 0)
+    meeting_duration_minutes: int = Field(default=30, ge=5, le=240)
+    meeting_min_notice_minutes: int = Field(default=120, ge=0)
+    availability_horizon_days: int = Field(default=30, ge=1, le=365)
+    calendar_name: str = "sales"
+
+    agent_gender: Literal["female", "male"] = "female"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Accepts the URLs people paste (Heroku's postgres://, plain sqlite://) and picks async drivers."""
+        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        if value.startswith("sqlite://") and not value.startswith("sqlite+aiosqlite://"):
+            return "sqlite+aiosqlite://" + value[len("sqlite://") :]
+        return value
+
+    @field_validator("recording_url_allowed_hosts", "business_days", mode="before")
+    @classmethod
+    def _csv_list(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("business_days")
+    @classmethod
+    def _known_days(cls, value: list[str]) -> list[str]:
+        unknown = [day for day in value if day not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"unknown weekday(s) {unknown}; use {', '.join(WEEKDAYS)}")
+        return value
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _hours_make_sense(self) -> Settings:
+        if self.business_hours_end <= self.business_hours_start:
+            raise ValueError("BUSINESS_HOURS_END must be after BUSINESS_HOURS_START")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.business_timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def openai_configured(self) -> bool:
+        return self.openai_api_key is not None
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    def check_production(self) -> None:
+        """Refuses to start a production service that anyone on the internet could drive."""
+        if self.app_env != "production":
+            return
+        missing = [
+            name
+            for name, value in (
+                ("API_KEY", self.api_key),
+                ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
+            )
+            if value is None or not value.get_secret_value()
+        ]
+        if missing:
+            raise ConfigError(
+                f"APP_ENV=production requires {' and '.join(missing)}: "
+                "set them in the environment or .env (see .env.example)."
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Reads the environment once per process."""
+    return Settings()

@@ -1,0 +1,36 @@
+"""Typed dependency aliases, so handlers read as plain signatures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clock import Clock
+from app.config import Settings
+from app.db import session_scope
+from app.security import require_api_key
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request.app.state.sessionmaker):
+        yield session
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+# scope="function": the commit happens before the response leaves, so a 201 means it is stored.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+AppClock = Annotated[Clock, Depends(get_clock)]
+ApiKey = Depends(require_api_key)

@@ -1,0 +1,1 @@
+"""Leads: the people a campaign calls."""

@@ -1,0 +1,79 @@
+"""Lead queries. Inner code flushes; the request commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.leads.models import Lead
+
+
+class PhoneTaken(Exception):
+    """Another lead already has this phone number."""
+
+    def __init__(self, phone: str, lead_id: int | None) -> None:
+        super().__init__(f"a lead with this phone number already exists (id {lead_id})")
+        self.lead_id = lead_id
+
+
+async def get(session: AsyncSession, lead_id: int) -> Lead | None:
+    """Gets a lead by id."""
+    return await session.get(Lead, lead_id)
+
+
+async def get_by_phone(session: AsyncSession, phone: str) -> Lead | None:
+    """Gets a lead by its E.164 phone number."""
+    return await session.scalar(select(Lead).where(Lead.phone == phone))
+
+
+async def get_by_phones(session: AsyncSession, phones: Sequence[str]) -> dict[str, Lead]:
+    """Gets the leads that have any of these phone numbers, keyed by phone."""
+    if not phones:
+        return {}
+    rows = await session.scalars(select(Lead).where(Lead.phone.in_(set(phones))))
+    return {lead.phone: lead for lead in rows}
+
+
+async def list_leads(
+    session: AsyncSession, *, limit: int = 100, offset: int = 0, status: str | None = None
+) -> Sequence[Lead]:
+    """Lists leads, oldest first."""
+    query = select(Lead).order_by(Lead.id).limit(limit).offset(offset)
+    if status is not None:
+        query = query.where(Lead.status == status)
+    return (await session.scalars(query)).all()
+
+
+async def count(session: AsyncSession) -> int:
+    """Counts all leads."""
+    return int(await session.scalar(select(func.count()).select_from(Lead)) or 0)
+
+
+async def add(session: AsyncSession, lead: Lead) -> Lead:
+    """Inserts a lead; raises PhoneTaken when its phone is already in use."""
+    try:
+        async with session.begin_nested():
+            session.add(lead)
+    except IntegrityError as exc:
+        existing = await get_by_phone(session, lead.phone)
+        raise PhoneTaken(lead.phone, existing.id if existing else None) from exc
+    return lead
+
+
+async def save(session: AsyncSession, lead: Lead) -> Lead:
+    """Flushes changes to a lead; raises PhoneTaken when a new phone collides."""
+    try:
+        async with session.begin_nested():
+            await session.flush([lead])
+    except IntegrityError as exc:
+        existing = await get_by_phone(session, lead.phone)
+        raise PhoneTaken(lead.phone, existing.id if existing else None) from exc
+    return lead
+
+
+async def remove(session: AsyncSession, lead_id: int) -> None:
+    """Deletes the lead row; meetings and calls keep their statistics with lead_id set to NULL."""
+    await session.execute(delete(Lead).where(Lead.id == lead_id))

@@ -1,0 +1,93 @@
+"""/leads: thin handlers over the repository and importer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, UploadFile, status
+
+from app.deps import ApiKey, AppClock, DbSession
+from app.leads import importer, repository
+from app.leads.models import Lead
+from app.leads.schemas import ImportReport, LeadCreate, LeadRead, LeadUpdate
+from app.privacy import erase_lead
+
+router = APIRouter(prefix="/leads", tags=["leads"], dependencies=[ApiKey])
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+async def _get_or_404(session: DbSession, lead_id: int) -> Lead:
+    lead = await repository.get(session, lead_id)
+    if lead is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lead {lead_id} not found.")
+    return lead
+
+
+def _conflict(exc: repository.PhoneTaken) -> HTTPException:
+    return HTTPException(
+        status.HTTP_409_CONFLICT, {"message": str(exc), "existing_lead_id": exc.lead_id}
+    )
+
+
+@router.get("", response_model=list[LeadRead])
+async def list_leads(
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    status_filter: Annotated[str | None, Query(alias="status")] = None,
+) -> list[Lead]:
+    """Lists leads, oldest first."""
+    return list(
+        await repository.list_leads(session, limit=limit, offset=offset, status=status_filter)
+    )
+
+
+@router.post("", response_model=LeadRead, status_code=status.HTTP_201_CREATED)
+async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
+    """Adds a lead; the phone is normalised to E.164 and must be unique."""
+    try:
+        return await repository.add(session, Lead(**payload.model_dump()))
+    except repository.PhoneTaken as exc:
+        raise _conflict(exc) from exc
+
+
+@router.post("/import", response_model=ImportReport)
+async def import_leads(file: UploadFile, session: DbSession) -> ImportReport:
+    """Imports a CSV (name, phone, company, email, gender, notes); bad rows are reported, not fatal."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"File too large: at most {MAX_UPLOAD_BYTES} bytes."
+        )
+    try:
+        return await importer.import_csv(session, data)
+    except importer.ImportFileError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    except importer.ImportConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+
+@router.get("/{lead_id}", response_model=LeadRead)
+async def get_lead(lead_id: int, session: DbSession) -> Lead:
+    """Gets one lead."""
+    return await _get_or_404(session, lead_id)
+
+
+@router.patch("/{lead_id}", response_model=LeadRead)
+async def update_lead(lead_id: int, payload: LeadUpdate, session: DbSession) -> Lead:
+    """Changes only the fields sent."""
+    lead = await _get_or_404(session, lead_id)
+    for name, value in payload.model_dump(exclude_unset=True).items():
+        setattr(lead, name, value)
+    try:
+        return await repository.save(session, lead)
+    except repository.PhoneTaken as exc:
+        raise _conflict(exc) from exc
+
+
+@router.delete("/{lead_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_lead(lead_id: int, session: DbSession, clock: AppClock) -> None:
+    """Erases the lead's personal data (right to deletion); anonymous call statistics remain."""
+    await _get_or_404(session, lead_id)
+    await erase_lead(session, lead_id, clock)

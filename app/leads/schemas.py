@@ -1,0 +1,99 @@
+"""Lead shapes: LeadCreate comes in, LeadUpdate patches, LeadRead goes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from app.leads.models import Gender
+from app.leads.phones import to_e164
+
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(to_e164),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class LeadCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    phone: Phone = Field(description="Any common format; stored as E.164 (default region IL).")
+    company: ShortText | None = None
+    email: EmailStr | None = None
+    gender: Gender | None = Field(default=None, description="For Hebrew address; unset → neutral.")
+    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    consent_source: ShortText | None = None
+    consent_at: datetime | None = None
+    dnc_registry_checked_at: datetime | None = None
+
+
+class LeadUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    phone: Phone | None = None
+    company: ShortText | None = None
+    email: EmailStr | None = None
+    gender: Gender | None = None
+    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    do_not_call: bool | None = None
+    consent_source: ShortText | None = None
+    consent_at: datetime | None = None
+    dnc_registry_checked_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> LeadUpdate:
+        cleared = [
+            f
+            for f in ("name", "phone", "do_not_call")
+            if f in self.model_fields_set and getattr(self, f) is None
+        ]
+        if cleared:
+            raise ValueError(f"{', '.join(cleared)} cannot be null")
+        return self
+
+
+class LeadRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    phone: str
+    company: str | None
+    email: str | None
+    gender: Gender | None
+    notes: str | None
+    status: str
+    do_not_call: bool
+    consent_source: str | None
+    consent_at: datetime | None
+    dnc_registry_checked_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ImportRowError(BaseModel):
+    line: int = Field(description="Line number in the uploaded file (the header is line 1).")
+    reason: str
+
+
+class ImportReport(BaseModel):
+    created: int
+    merged: int = Field(description="Rows whose phone matched an existing lead, which was updated.")
+    rejected: int
+    errors: list[ImportRowError]
+    lead_ids: list[int]

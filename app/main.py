@@ -1,0 +1,87 @@
+"""create_app(): settings -> logging -> database (migrate, seed) -> routers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from app import migrate
+from app.clock import Clock, SystemClock
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.health import provider_statuses
+from app.health import router as health_router
+from app.leads.router import router as leads_router
+from app.leads.seed import seed_demo_leads
+from app.logging_config import configure_logging
+from app.meetings.router import router as meetings_router
+
+log = structlog.get_logger("app")
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Builds the service; tests pass their own settings and a frozen clock."""
+    settings = settings or get_settings()
+    settings.check_production()
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, settings.log_json)
+        engine = create_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        if settings.run_migrations_on_startup:
+            await migrate.upgrade(engine)
+        if settings.seed_demo_leads:
+            async with app.state.sessionmaker.begin() as session:
+                await seed_demo_leads(session)
+        if settings.api_key is None:
+            log.warning("api_key_unset", detail="admin endpoints are open; set API_KEY")
+        log.info(
+            "startup",
+            env=settings.app_env,
+            database=engine.dialect.name,
+            providers={p.name: f"{p.mode}:{p.vendor}" for p in provider_statuses(settings)},
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Agent Messiah",
+        version="0.1.0",
+        description="Outbound AI sales calls in Israeli Hebrew. Admin endpoints take `X-API-Key`.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("unhandled_error", method=request.method, path=request.url.path)
+            response = JSONResponse({"detail": "Internal server error."}, status_code=500)
+        response.headers["X-Request-ID"] = request_id
+        return response
+
+    app.include_router(health_router)
+    app.include_router(leads_router)
+    app.include_router(meetings_router)
+    return app
+
+
+app = create_app()

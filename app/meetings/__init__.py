@@ -1,0 +1,1 @@
+"""Meetings: availability rules and booked slots."""

@@ -1,0 +1,18 @@
+"""Right to deletion: erases a lead's personal data across domains, keeping anonymous statistics."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clock import Clock
+from app.leads import repository as leads_repo
+from app.meetings import repository as meetings_repo
+
+
+async def erase_lead(session: AsyncSession, lead_id: int, clock: Clock) -> None:
+    """Cancels the lead's upcoming meetings (freeing the slots), then deletes the lead itself.
+
+    Past meetings and calls stay as anonymous records: their lead_id becomes NULL.
+    """
+    await meetings_repo.cancel_upcoming_for_lead(session, lead_id, clock.now())
+    await leads_repo.remove(session, lead_id)

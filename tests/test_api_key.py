@@ -1,0 +1,51 @@
+import httpx
+import pytest
+
+PROTECTED = [
+    ("GET", "/leads"),
+    ("POST", "/leads"),
+    ("GET", "/leads/1"),
+    ("PATCH", "/leads/1"),
+    ("DELETE", "/leads/1"),
+    ("POST", "/leads/import"),
+    ("GET", "/meetings"),
+    ("GET", "/meetings/available"),
+    ("POST", "/meetings"),
+    ("GET", "/meetings/1"),
+    ("GET", "/meetings/1.ics"),
+    ("DELETE", "/meetings/1"),
+]
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"api_key": "s3cret-key"}
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+async def test_admin_endpoints_need_the_key(client: httpx.AsyncClient, method: str, path: str) -> None:
+    missing = await client.request(method, path)
+    wrong = await client.request(method, path, headers={"X-API-Key": "nope"})
+    assert (missing.status_code, wrong.status_code) == (401, 401)
+
+
+async def test_the_right_key_opens_them(client: httpx.AsyncClient) -> None:
+    response = await client.get("/leads", headers={"X-API-Key": "s3cret-key"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready", "/docs", "/openapi.json"])
+async def test_health_and_docs_stay_open(client: httpx.AsyncClient, path: str) -> None:
+    assert (await client.get(path)).status_code == 200
+
+
+async def test_every_lead_and_meeting_route_is_covered_by_this_test(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    routes = {
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if path.startswith(("/leads", "/meetings"))
+    }
+    normalised = {(m, p.replace("{lead_id}", "1").replace("{meeting_id}", "1")) for m, p in routes}
+    assert normalised <= set(PROTECTED)

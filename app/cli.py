@@ -18,7 +18,9 @@ from app.leads import importer
 from app.leads.schemas import ImportReport
 from app.leads.seed import seed_demo_leads
 
-cli = typer.Typer(help="Agent Messiah: outbound AI sales calls in Israeli Hebrew.", no_args_is_help=True)
+cli = typer.Typer(
+    help="Agent Messiah: outbound AI sales calls in Israeli Hebrew.", no_args_is_help=True
+)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 leads_cli = typer.Typer(help="Leads.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
@@ -71,11 +73,13 @@ def leads_seed() -> None:
 def leads_import(path: Path) -> None:
     """Imports a CSV of leads (name, phone, company, email, gender, notes)."""
 
+    data = path.read_bytes()
+
     async def run() -> ImportReport:
         engine = create_engine(get_settings().database_url)
         try:
             async with create_sessionmaker(engine).begin() as session:
-                return await importer.import_csv(session, path.read_bytes())
+                return await importer.import_csv(session, data)
         finally:
             await engine.dispose()
 

@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        """Accepts the URLs people paste (Heroku's postgres://, plain sqlite://) and picks async drivers."""
+        """Accepts pasted URLs (postgres://, sqlite://) and picks the async drivers."""
         for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
             if value.startswith(prefix):
                 return "postgresql+asyncpg://" + value[len(prefix) :]

@@ -1,4 +1,4 @@
-"""Alembic environment: reuses the app's connection when given one, else opens Settings.database_url."""
+"""Alembic environment: reuses the app's connection when given one, else Settings.database_url."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-test isolated databases (SQLite always, Postgres when TEST_POSTGRES_URL is set) and an app client.
+"""Per-test isolated databases (SQLite always, Postgres with TEST_POSTGRES_URL) and an app client.
 
 Tests marked `both_backends` run once per backend. Without a Postgres server those runs skip with a
 reason, unless REQUIRE_POSTGRES=1 (CI), where a missing server is a failure.

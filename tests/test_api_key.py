@@ -23,7 +23,9 @@ def settings_overrides() -> dict[str, object]:
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
-async def test_admin_endpoints_need_the_key(client: httpx.AsyncClient, method: str, path: str) -> None:
+async def test_admin_endpoints_need_the_key(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
     missing = await client.request(method, path)
     wrong = await client.request(method, path, headers={"X-API-Key": "nope"})
     assert (missing.status_code, wrong.status_code) == (401, 401)
@@ -39,7 +41,9 @@ async def test_health_and_docs_stay_open(client: httpx.AsyncClient, path: str) -
     assert (await client.get(path)).status_code == 200
 
 
-async def test_every_lead_and_meeting_route_is_covered_by_this_test(client: httpx.AsyncClient) -> None:
+async def test_every_lead_and_meeting_route_is_covered_by_this_test(
+    client: httpx.AsyncClient,
+) -> None:
     spec = (await client.get("/openapi.json")).json()
     routes = {
         (method.upper(), path)

@@ -32,7 +32,9 @@ async def test_ready_reports_configured_vendors(client: httpx.AsyncClient, app: 
     assert {p["mode"] for p in body["providers"]} == {"online"}
 
 
-async def test_ready_is_503_when_the_database_is_gone(client: httpx.AsyncClient, app: FastAPI) -> None:
+async def test_ready_is_503_when_the_database_is_gone(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
     healthy = app.state.engine
     app.state.engine = create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:

@@ -44,7 +44,9 @@ async def test_import_keeps_valid_rows_and_reports_every_bad_one(client: httpx.A
 
 async def test_import_merges_with_existing_leads(client: httpx.AsyncClient) -> None:
     existing = (await client.post("/leads", json={"name": "Dana", "phone": "0507654321"})).json()
-    report = (await _upload(client, "phone,name,company\n+972507654321,Dana Katz,Katz Ltd\n")).json()
+    report = (
+        await _upload(client, "phone,name,company\n+972507654321,Dana Katz,Katz Ltd\n")
+    ).json()
     assert (report["created"], report["merged"], report["lead_ids"]) == (0, 1, [existing["id"]])
     lead = (await client.get(f"/leads/{existing['id']}")).json()
     assert (lead["name"], lead["company"]) == ("Dana Katz", "Katz Ltd")

@@ -1,6 +1,6 @@
 import json
-from collections.abc import Iterator
 import logging
+from collections.abc import Iterator
 
 import pytest
 import structlog
@@ -23,7 +23,12 @@ def test_masks_phone_numbers(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-11-24T10:00:00+02:00", "CA0123456789abcdef0123456789abcdef", "lead 42 booked", "port 8000"],
+    [
+        "2026-11-24T10:00:00+02:00",
+        "CA0123456789abcdef0123456789abcdef",
+        "lead 42 booked",
+        "port 8000",
+    ],
 )
 def test_leaves_other_numbers_alone(text: str) -> None:
     assert mask_phone_numbers(text) == text

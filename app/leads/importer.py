@@ -98,7 +98,7 @@ def parse_csv(data: bytes) -> _Parsed:
                 phone=values.get("phone", ""),
                 company=values.get("company") or None,
                 email=values.get("email") or None,
-                gender=_GENDERS.get(gender.lower()) if gender else None,  # type: ignore[arg-type]
+                gender=_GENDERS.get(gender.lower()) if gender else None,
                 notes=values.get("notes") or None,
             )
         except ValidationError as exc:
@@ -109,13 +109,13 @@ def parse_csv(data: bytes) -> _Parsed:
 
 
 def _merge(lead: Lead, row: LeadCreate) -> None:
-    """A later row for the same phone fills in and updates what it carries; blanks keep old values."""
+    """A later row for the same phone updates what it carries; blanks keep the old values."""
     for name, value in row.model_dump(exclude_none=True, exclude={"phone"}).items():
         setattr(lead, name, value)
 
 
 async def import_csv(session: AsyncSession, data: bytes) -> ImportReport:
-    """Creates new leads and merges rows whose phone is already known (in the file or the database)."""
+    """Creates new leads; merges rows whose phone is already known (in the file or the database)."""
     parsed = parse_csv(data)
     existing = await repository.get_by_phones(session, [row.phone for _, row in parsed.rows])
     touched: dict[str, Lead] = {}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -52,25 +53,31 @@ async def count(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(Lead)) or 0)
 
 
+async def _phone_taken(session: AsyncSession, phone: str) -> PhoneTaken:
+    """Names the lead that holds the phone (read after the savepoint rolled back)."""
+    existing = await get_by_phone(session, phone)
+    return PhoneTaken(phone, existing.id if existing else None)
+
+
 async def add(session: AsyncSession, lead: Lead) -> Lead:
     """Inserts a lead; raises PhoneTaken when its phone is already in use."""
+    phone = lead.phone
     try:
         async with session.begin_nested():
             session.add(lead)
     except IntegrityError as exc:
-        existing = await get_by_phone(session, lead.phone)
-        raise PhoneTaken(lead.phone, existing.id if existing else None) from exc
+        raise await _phone_taken(session, phone) from exc
     return lead
 
 
-async def save(session: AsyncSession, lead: Lead) -> Lead:
-    """Flushes changes to a lead; raises PhoneTaken when a new phone collides."""
+async def update(session: AsyncSession, lead: Lead, changes: Mapping[str, Any]) -> Lead:
+    """Applies changes inside a SAVEPOINT; raises PhoneTaken when a new phone collides."""
     try:
         async with session.begin_nested():
-            await session.flush([lead])
+            for name, value in changes.items():
+                setattr(lead, name, value)
     except IntegrityError as exc:
-        existing = await get_by_phone(session, lead.phone)
-        raise PhoneTaken(lead.phone, existing.id if existing else None) from exc
+        raise await _phone_taken(session, str(changes.get("phone"))) from exc
     return lead
 
 

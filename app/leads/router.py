@@ -54,7 +54,7 @@ async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
 
 @router.post("/import", response_model=ImportReport)
 async def import_leads(file: UploadFile, session: DbSession) -> ImportReport:
-    """Imports a CSV (name, phone, company, email, gender, notes); bad rows are reported, not fatal."""
+    """Imports a CSV of leads; bad rows are reported with their line, not fatal."""
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise HTTPException(
@@ -78,10 +78,8 @@ async def get_lead(lead_id: int, session: DbSession) -> Lead:
 async def update_lead(lead_id: int, payload: LeadUpdate, session: DbSession) -> Lead:
     """Changes only the fields sent."""
     lead = await _get_or_404(session, lead_id)
-    for name, value in payload.model_dump(exclude_unset=True).items():
-        setattr(lead, name, value)
     try:
-        return await repository.save(session, lead)
+        return await repository.update(session, lead, payload.model_dump(exclude_unset=True))
     except repository.PhoneTaken as exc:
         raise _conflict(exc) from exc
 

@@ -1,0 +1,1 @@
+"""Hebrew the caller hears: the hand-written phrase catalog and Hebrew date/time wording."""

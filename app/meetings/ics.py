@@ -1,0 +1,61 @@
+"""A meeting as an iCalendar invitation (RFC 5545), so it lands in any calendar app."""
+
+from __future__ import annotations
+
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
+
+from icalendar import STATUS, Calendar, Event, vCalAddress
+
+from app.config import Settings
+from app.leads.models import Lead
+from app.meetings.models import Meeting, MeetingStatus
+
+PRODID = "-//Agent Messiah//Meetings//EN"
+UID_DOMAIN = "agent-messiah"
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    """Stable per meeting, so a re-sent (or cancelled) invitation updates the same event."""
+    return f"meeting-{meeting.id}@{UID_DOMAIN}"
+
+
+def _summary(lead: Lead | None) -> str:
+    if lead is None:
+        return "Alta intro call"
+    if lead.company:
+        return f"Alta intro call with {lead.name} ({lead.company})"
+    return f"Alta intro call with {lead.name}"
+
+
+def meeting_to_ics(meeting: Meeting, lead: Lead | None, settings: Settings) -> bytes:
+    """VCALENDAR (REQUEST, or CANCEL once cancelled) with the business VTIMEZONE and one VEVENT."""
+    tz = ZoneInfo(settings.business_timezone)
+    cancelled = meeting.status == MeetingStatus.cancelled
+    event = Event.new(
+        uid=meeting_uid(meeting),
+        stamp=(
+            meeting.cancelled_at if cancelled and meeting.cancelled_at else meeting.created_at
+        ).astimezone(UTC),
+        start=meeting.start.astimezone(tz),
+        end=meeting.end.astimezone(tz),
+        summary=_summary(lead),
+        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+        sequence=1 if cancelled else 0,
+    )
+    if lead is not None and lead.email:
+        attendee = vCalAddress(f"mailto:{lead.email}")
+        attendee.params["CN"] = lead.name
+        attendee.params["ROLE"] = "REQ-PARTICIPANT"
+        attendee.params["RSVP"] = "TRUE"
+        event.add("attendee", attendee)
+    calendar = Calendar.new(
+        prodid=PRODID,
+        method="CANCEL" if cancelled else "REQUEST",
+        uid=f"calendar-{meeting_uid(meeting)}",
+        subcomponents=[event],
+    )
+    year = meeting.start.astimezone(tz).year
+    calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+    result: bytes = calendar.to_ical()
+    return result

@@ -1,0 +1,118 @@
+"""Meeting queries; the only SQL in the meetings package. Flushes, never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.leads.models import Lead
+from app.meetings.errors import SlotTaken
+from app.meetings.models import Meeting, MeetingStatus
+
+SLOT_INDEX = "uq_meetings_calendar_start_booked"
+# SQLite names the columns of the violated index instead of the index itself.
+SQLITE_SLOT_MESSAGE = "meetings.calendar, meetings.start"
+
+
+async def get(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    """Gets a meeting by its id."""
+    return await session.get(Meeting, meeting_id)
+
+
+async def get_lead(session: AsyncSession, lead_id: int) -> Lead | None:
+    """Gets the lead a meeting is (or would be) with."""
+    return await session.get(Lead, lead_id)
+
+
+async def list_meetings(
+    session: AsyncSession, calendar: str, *, include_cancelled: bool = False
+) -> Sequence[Meeting]:
+    """Lists a calendar's meetings: booked ones first, each group by start time."""
+    query = select(Meeting).where(Meeting.calendar == calendar)
+    if not include_cancelled:
+        query = query.where(Meeting.status == MeetingStatus.booked)
+    booked_first = case((Meeting.status == MeetingStatus.booked, 0), else_=1)
+    result = await session.scalars(query.order_by(booked_first, Meeting.start, Meeting.id))
+    return result.all()
+
+
+async def booked_starts(
+    session: AsyncSession, calendar: str, start_from: datetime, until: datetime
+) -> set[datetime]:
+    """The start instants already booked in [start_from, until), to compute free slots."""
+    result = await session.scalars(
+        select(Meeting.start).where(
+            Meeting.calendar == calendar,
+            Meeting.status == MeetingStatus.booked,
+            Meeting.start >= start_from,
+            Meeting.start < until,
+        )
+    )
+    return set(result.all())
+
+
+def _is_slot_conflict(exc: IntegrityError) -> bool:
+    message = str(exc.orig)
+    return SLOT_INDEX in message or SQLITE_SLOT_MESSAGE in message
+
+
+async def book(
+    session: AsyncSession,
+    *,
+    calendar: str,
+    lead_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    call_id: int | None = None,
+) -> Meeting:
+    """Inserts a booked meeting; raises SlotTaken when the partial unique index refuses it.
+
+    The insert runs in a SAVEPOINT, so after a conflict the session (and the request's
+    transaction) is still usable.
+    """
+    meeting = Meeting(
+        calendar=calendar,
+        lead_id=lead_id,
+        call_id=call_id,
+        start=start,
+        end=end,
+        status=MeetingStatus.booked,
+        created_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(meeting)
+    except IntegrityError as exc:
+        if _is_slot_conflict(exc):
+            raise SlotTaken(start) from exc
+        raise
+    return meeting
+
+
+async def cancel(session: AsyncSession, meeting: Meeting, now: datetime) -> Meeting:
+    """Marks a meeting cancelled, which frees its slot; cancelling twice changes nothing."""
+    if meeting.status != MeetingStatus.cancelled:
+        meeting.status = MeetingStatus.cancelled
+        meeting.cancelled_at = now
+        await session.flush()
+    return meeting
+
+
+async def cancel_upcoming_for_lead(session: AsyncSession, lead_id: int, now: datetime) -> int:
+    """Cancels a lead's booked meetings that have not started yet; returns how many."""
+    result = await session.execute(
+        update(Meeting)
+        .where(
+            Meeting.lead_id == lead_id,
+            Meeting.status == MeetingStatus.booked,
+            Meeting.start >= now,
+        )
+        .values(status=MeetingStatus.cancelled, cancelled_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

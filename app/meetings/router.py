@@ -1,0 +1,111 @@
+"""/meetings: free slots, booking, cancelling and .ics invitations (thin: service + schemas)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from app.deps import ApiKey, AppClock, AppSettings, DbSession
+from app.meetings import ics, repository, service
+from app.meetings.errors import LeadNotFound, MeetingNotFound, SlotNotAllowed, SlotTaken
+from app.meetings.schemas import MeetingCreate, MeetingRead, SlotRead
+
+router = APIRouter(prefix="/meetings", tags=["meetings"], dependencies=[ApiKey])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such meeting"}}
+
+
+@router.get("/available", response_model=list[SlotRead])
+async def available(
+    session: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    count: Annotated[int, Query(ge=1, le=20)] = 2,
+) -> list[SlotRead]:
+    """The next free slots; two are offered on different days, as the agent would."""
+    if count == 2:
+        slots = await service.offer_slots(session, settings, clock)
+    else:
+        slots = await service.available_slots(session, settings, clock, count)
+    return [SlotRead.from_slot(slot) for slot in slots]
+
+
+@router.get("", response_model=list[MeetingRead])
+async def list_meetings(
+    session: DbSession, settings: AppSettings, include_cancelled: bool = False
+) -> list[MeetingRead]:
+    """Booked meetings by start time, then (optionally) cancelled ones."""
+    meetings = await repository.list_meetings(
+        session, settings.calendar_name, include_cancelled=include_cancelled
+    )
+    return [MeetingRead.from_meeting(meeting, settings.tz) for meeting in meetings]
+
+
+@router.post(
+    "",
+    response_model=MeetingRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        status.HTTP_404_NOT_FOUND: {"description": "Unknown lead"},
+        status.HTTP_409_CONFLICT: {"description": "Slot already booked"},
+        status.HTTP_422_UNPROCESSABLE_CONTENT: {"description": "Not an allowed slot"},
+    },
+)
+async def book(
+    body: MeetingCreate, session: DbSession, settings: AppSettings, clock: AppClock
+) -> MeetingRead:
+    """Books a slot for a lead."""
+    try:
+        meeting = await service.book_meeting(
+            session, settings, clock, body.lead_id, body.start, call_id=body.call_id
+        )
+    except LeadNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except SlotTaken as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except SlotNotAllowed as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    return MeetingRead.from_meeting(meeting, settings.tz)
+
+
+# Registered before /{meeting_id} so "7.ics" is never read as a meeting id.
+@router.get(
+    "/{meeting_id}.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}, **NOT_FOUND},
+)
+async def invitation(meeting_id: int, session: DbSession, settings: AppSettings) -> Response:
+    """The meeting as an iCalendar invitation."""
+    try:
+        meeting = await service.get_meeting(session, meeting_id)
+    except MeetingNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    lead = await repository.get_lead(session, meeting.lead_id) if meeting.lead_id else None
+    return Response(
+        content=ics.meeting_to_ics(meeting, lead, settings),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
+    )
+
+
+@router.get("/{meeting_id}", response_model=MeetingRead, responses=NOT_FOUND)
+async def get_meeting(meeting_id: int, session: DbSession, settings: AppSettings) -> MeetingRead:
+    """One meeting."""
+    try:
+        meeting = await service.get_meeting(session, meeting_id)
+    except MeetingNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return MeetingRead.from_meeting(meeting, settings.tz)
+
+
+@router.delete("/{meeting_id}", response_model=MeetingRead, responses=NOT_FOUND)
+async def cancel(
+    meeting_id: int, session: DbSession, settings: AppSettings, clock: AppClock
+) -> MeetingRead:
+    """Cancels a meeting, which frees its slot for someone else."""
+    try:
+        meeting = await service.cancel_meeting(session, clock, meeting_id)
+    except MeetingNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return MeetingRead.from_meeting(meeting, settings.tz)

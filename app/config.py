@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     openai_transcribe_model: str = "gpt-4o-mini-transcribe"
+    openai_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    turn_deadline_seconds: float = Field(default=9.0, gt=0, le=14)
 
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Clock
 from app.config import Settings
+from app.conversation.engine import Engine
 from app.db import session_scope
 from app.security import require_api_key
 
@@ -24,6 +25,11 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.conversation
+    return engine
+
+
 def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
@@ -33,4 +39,5 @@ def get_clock(request: Request) -> Clock:
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 AppClock = Annotated[Clock, Depends(get_clock)]
+AppEngine = Annotated[Engine, Depends(get_engine)]
 ApiKey = Depends(require_api_key)

@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from app import migrate
 from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
+from app.conversation.engine import build_engine
+from app.conversation.router import router as agent_router
 from app.db import create_engine, create_sessionmaker
 from app.health import provider_statuses
 from app.health import router as health_router
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.state.sessionmaker = create_sessionmaker(engine)
         if settings.run_migrations_on_startup:
             await migrate.upgrade(engine)
+        app.state.conversation = build_engine(settings, clock)
         if settings.seed_demo_leads:
             async with app.state.sessionmaker.begin() as session:
                 await seed_demo_leads(session)
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         try:
             yield
         finally:
+            await app.state.conversation.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(health_router)
     app.include_router(leads_router)
     app.include_router(meetings_router)
+    app.include_router(agent_router)
     return app
 
 

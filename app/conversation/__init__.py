@@ -1,0 +1,1 @@
+"""The conversation engine: an English agent with tools behind a Hebrew<->English pipeline."""

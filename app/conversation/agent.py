@@ -1,0 +1,83 @@
+"""The English agent: a chat model with tools, following the prompt's sales pattern."""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+
+from app.conversation.prompts import system_prompt
+from app.conversation.providers.base import ChatModel, Message, ToolCall
+from app.conversation.state import Action, AgentReply, Conversation
+from app.conversation.tools import TOOL_SPECS, Toolbox, ToolOutcome
+
+MAX_TOOL_ROUNDS = 3
+# When one turn does several things, the strongest one names the turn.
+_PRIORITY = (
+    Action.mark_do_not_call,
+    Action.book_meeting,
+    Action.schedule_callback,
+    Action.end_call,
+    Action.offer_slots,
+)
+
+
+class Agent(Protocol):
+    """Decides the reply to one caller line (in English) and which tools to use."""
+
+    async def respond(
+        self, user_en: str, tools: Toolbox, *, user_he: str | None = None
+    ) -> AgentReply:
+        """`user_he` is the caller's original Hebrew when there was one."""
+        ...
+
+
+def _strongest(outcomes: list[ToolOutcome]) -> ToolOutcome | None:
+    done = [(_PRIORITY.index(o.action), i, o) for i, o in enumerate(outcomes) if o.action]
+    return min(done)[2] if done else None
+
+
+class LLMAgent:
+    """Runs the model, executes and validates its tool calls, and feeds results back to it."""
+
+    def __init__(self, model: ChatModel, agent_name: str, timezone: str) -> None:
+        self.model = model
+        self.agent_name = agent_name
+        self.timezone = timezone
+
+    def _messages(self, conversation: Conversation, user_en: str, tools: Toolbox) -> list[Message]:
+        now = tools.clock.now().astimezone(tools.settings.tz)
+        messages = [
+            Message("system", system_prompt(conversation, self.agent_name, now, self.timezone))
+        ]
+        for exchange in conversation.history:
+            messages += [Message("user", exchange.user), Message("assistant", exchange.agent)]
+        messages.append(Message("user", user_en))
+        return messages
+
+    async def respond(
+        self, user_en: str, tools: Toolbox, *, user_he: str | None = None
+    ) -> AgentReply:
+        conversation = tools.conversation
+        messages = self._messages(conversation, user_en, tools)
+        outcomes: list[ToolOutcome] = []
+        for _round in range(MAX_TOOL_ROUNDS + 1):
+            reply = await self.model.complete(
+                messages, TOOL_SPECS if _round < MAX_TOOL_ROUNDS else ()
+            )
+            if not reply.tool_calls:
+                break
+            messages.append(Message("assistant", reply.content, tool_calls=reply.tool_calls))
+            for call in reply.tool_calls:
+                outcome = await tools.execute(call)
+                outcomes.append(outcome)
+                messages.append(_tool_result(call, outcome))
+        strongest = _strongest(outcomes)
+        return AgentReply(
+            reply_en=(reply.content or "").strip(),
+            action=strongest.action if strongest else None,
+            payload=strongest.payload if strongest else None,
+        )
+
+
+def _tool_result(call: ToolCall, outcome: ToolOutcome) -> Message:
+    return Message("tool", json.dumps(outcome.result, ensure_ascii=False), tool_call_id=call.id)

@@ -1,0 +1,69 @@
+"""Wires the conversation engine from settings: OpenAI when a key is set, offline otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openai import AsyncOpenAI
+
+from app.clock import Clock
+from app.config import Settings
+from app.conversation.agent import Agent, LLMAgent
+from app.conversation.offline_brain import OfflineBrain
+from app.conversation.pipeline import Pipeline
+from app.conversation.providers.base import Transcriber, Translator
+from app.conversation.providers.offline import OfflineTranscriber, OfflineTranslator
+from app.conversation.providers.openai import (
+    OpenAIChatModel,
+    OpenAITranscriber,
+    OpenAITranslator,
+    make_openai_client,
+)
+from app.language.he import DEFAULT_AGENT_NAMES
+
+
+@dataclass(slots=True)
+class Engine:
+    """The providers a running app shares: one HTTP client, one pipeline."""
+
+    mode: str
+    agent: Agent
+    translator: Translator
+    transcriber: Transcriber
+    pipeline: Pipeline
+    client: AsyncOpenAI | None = None
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+
+def build_engine(settings: Settings, clock: Clock) -> Engine:
+    """The online engine when OPENAI_API_KEY is set; the offline brain and catalog otherwise."""
+    agent: Agent
+    translator: Translator
+    transcriber: Transcriber
+    client: AsyncOpenAI | None = None
+    if settings.openai_configured:
+        client = make_openai_client(settings)
+        timeout = settings.openai_timeout_seconds
+        model = OpenAIChatModel(client, settings.openai_model, timeout)
+        agent = LLMAgent(
+            model, DEFAULT_AGENT_NAMES[settings.agent_gender], settings.business_timezone
+        )
+        translator = OpenAITranslator(client, settings.openai_model, timeout)
+        transcriber = OpenAITranscriber(client, settings.openai_transcribe_model, timeout)
+        mode = "openai"
+    else:
+        agent = OfflineBrain(settings)
+        translator = OfflineTranslator()
+        transcriber = OfflineTranscriber()
+        mode = "offline"
+    pipeline = Pipeline(
+        settings=settings,
+        clock=clock,
+        agent=agent,
+        translator=translator,
+        deadline_s=settings.turn_deadline_seconds,
+    )
+    return Engine(mode, agent, translator, transcriber, pipeline, client)

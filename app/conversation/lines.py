@@ -1,0 +1,82 @@
+"""Fixed lines of a call in both languages, from the hand-written catalogs (never translated)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.config import Settings
+from app.conversation.state import Action, AgentReply, Conversation
+from app.language.en import EnglishCatalog
+from app.language.he import HebrewCatalog
+from app.meetings.availability import Slot
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One thing the agent says: the English for the transcript, the Hebrew the caller hears."""
+
+    en: str
+    he: str
+
+    def __add__(self, other: Line) -> Line:
+        return Line(f"{self.en} {other.en}", f"{self.he} {other.he}")
+
+
+class Lines:
+    """The catalogs for one call: the agent's voice, the lead's gender, the business time zone."""
+
+    def __init__(self, settings: Settings, conversation: Conversation, now: datetime) -> None:
+        gender = conversation.lead.gender
+        self.he = HebrewCatalog(agent_gender=settings.agent_gender, lead_gender=gender)
+        self.en = EnglishCatalog(agent_gender=settings.agent_gender, lead_gender=gender)
+        self.tz = settings.tz
+        self.now = now
+        self.conversation = conversation
+
+    def say(self, name: str, *args: Any, **kwargs: Any) -> Line:
+        """The catalog line `name` in both languages (the catalogs share their method names)."""
+        return Line(
+            getattr(self.en, name)(*args, **kwargs), getattr(self.he, name)(*args, **kwargs)
+        )
+
+    def question(self, index: int) -> Line:
+        """The index-th qualifying question (0-based)."""
+        return Line(self.en.qualifying_questions()[index], self.he.qualifying_questions()[index])
+
+    def greeting(self) -> Line:
+        lead = self.conversation.lead
+        return self.say("greeting", lead.name, lead.company)
+
+    def offer(self, slots: list[Slot], *, again: bool) -> Line:
+        first, second = slots[0].start, slots[-1].start
+        return self.say(
+            "other_slots_offer" if again else "slot_offer", first, second, self.tz, self.now
+        )
+
+    def for_action(self, action: Action | None, payload: dict[str, Any] | None) -> Line | None:
+        """The catalog line that carries an action's outcome, or None for a free-form reply."""
+        payload = payload or {}
+        match action:
+            case Action.offer_slots if self.conversation.offered:
+                again = bool(payload.get("again"))
+                return self.offer(self.conversation.offered, again=again)
+            case Action.book_meeting:
+                start = datetime.fromisoformat(payload["start"])
+                email = self.conversation.lead.email is not None
+                confirm = self.say("booking_confirmation", start, self.tz, email, self.now)
+                return confirm + self.say("goodbye_after_booking")
+            case Action.mark_do_not_call:
+                return self.say("opt_out_ack")
+            case Action.end_call if payload.get("reason") == "not_interested":
+                return self.say("not_interested_ack") + self.say("goodbye")
+            case Action.end_call:
+                return self.say("goodbye")
+        return None
+
+    def spoken(self, reply: AgentReply) -> Line | None:
+        """What the caller hears: the reply's own catalog line, the action's, or None."""
+        if reply.reply_he:
+            return Line(reply.reply_en, reply.reply_he)
+        return self.for_action(reply.action, reply.payload)

@@ -1,0 +1,187 @@
+"""One turn of a call: caller Hebrew -> English -> agent (tools) -> English -> Hebrew.
+
+Telephony, the simulator and the tests all go through `Pipeline.run_turn`. Catalog lines are
+never translated; a provider failure or a blown deadline becomes the catalog fallback, and
+repeated failures end the call politely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clock import Clock
+from app.config import Settings
+from app.conversation.agent import Agent
+from app.conversation.lines import Line, Lines
+from app.conversation.providers.base import ProviderError, Translator
+from app.conversation.state import Action, Conversation, Exchange
+from app.conversation.tools import Toolbox
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+MAX_ERRORS = 3
+MAX_SILENCES = 3
+
+
+@dataclass(slots=True)
+class TurnResult:
+    """Everything one turn produced, ready to be stored as a Turn and spoken."""
+
+    caller_he: str
+    caller_en: str
+    agent_en: str
+    agent_he: str
+    action: Action | None = None
+    payload: dict[str, Any] | None = None
+    ended: bool = False
+    error: str | None = None
+    ms: dict[str, int] = field(default_factory=dict)
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.ms: dict[str, int] = {}
+
+    async def time(self, stage: str, work: Awaitable[T]) -> T:
+        started = time.perf_counter()
+        try:
+            return await work
+        finally:
+            self.ms[stage] = self.ms.get(stage, 0) + round((time.perf_counter() - started) * 1000)
+
+
+class Pipeline:
+    """Runs turns with one agent and one translator, under a per-turn deadline."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        agent: Agent,
+        translator: Translator,
+        deadline_s: float,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.agent = agent
+        self.translator = translator
+        self.deadline_s = deadline_s
+
+    def lines(self, conversation: Conversation) -> Lines:
+        return Lines(self.settings, conversation, self.clock.now())
+
+    def greeting(self, conversation: Conversation) -> Line:
+        """The call's opening line; the caller's first reply answers it."""
+        line = self.lines(conversation).greeting()
+        conversation.greeted = True
+        conversation.last_agent_he = line.he
+        return line
+
+    async def run_turn(
+        self, session: AsyncSession, conversation: Conversation, caller_he: str, silences: int = 0
+    ) -> TurnResult:
+        """Answers one caller line; `silences` counts empty turns in a row before this one."""
+        started = time.perf_counter()
+        caller_he = caller_he.strip()
+        lines = self.lines(conversation)
+        if not caller_he:
+            result = self._silence(lines, silences + 1)
+        else:
+            result = await self._answer(session, conversation, lines, caller_he)
+        result.ms["total"] = round((time.perf_counter() - started) * 1000)
+        if result.ended:
+            conversation.ended = True
+        conversation.history.append(Exchange(result.caller_en, result.agent_en))
+        conversation.last_agent_he = result.agent_he
+        return result
+
+    def _silence(self, lines: Lines, silences: int) -> TurnResult:
+        if silences >= MAX_SILENCES:
+            line = lines.say("goodbye")
+            return TurnResult(
+                "", "(silence)", line.en, line.he, Action.end_call, {"reason": "no_response"}, True
+            )
+        line = lines.say("reprompt", silences)
+        return TurnResult("", "(silence)", line.en, line.he)
+
+    async def _answer(
+        self, session: AsyncSession, conversation: Conversation, lines: Lines, caller_he: str
+    ) -> TurnResult:
+        watch = _Stopwatch()
+        toolbox = Toolbox(session, self.settings, self.clock, conversation)
+        caller_en = ""
+        try:
+            async with asyncio.timeout(self.deadline_s):
+                # The slot lookup (database) overlaps the translation (network).
+                caller_en, _ = await asyncio.gather(
+                    watch.time("translate_in", self.translator.to_english(caller_he)),
+                    watch.time("prefetch", toolbox.prefetch_slots()),
+                )
+                reply = await watch.time(
+                    "llm", self.agent.respond(caller_en, toolbox, user_he=caller_he)
+                )
+                caller_en = reply.heard_en or caller_en
+                line = lines.spoken(reply)
+                if line is not None:
+                    agent_en, agent_he = line.en, line.he
+                else:
+                    agent_en = reply.reply_en
+                    agent_he = await watch.time(
+                        "translate_out", self._to_hebrew(conversation, agent_en)
+                    )
+        except (ProviderError, TimeoutError) as exc:
+            return self._failed(conversation, lines, caller_he, caller_en, exc, watch.ms)
+        return TurnResult(
+            caller_he,
+            caller_en,
+            agent_en,
+            agent_he,
+            reply.action,
+            reply.payload,
+            ended=reply.ends_call,
+            ms=watch.ms,
+        )
+
+    async def _to_hebrew(self, conversation: Conversation, text_en: str) -> str:
+        return await self.translator.to_hebrew(
+            text_en, lead_gender=conversation.lead.gender, agent_gender=self.settings.agent_gender
+        )
+
+    def _failed(
+        self,
+        conversation: Conversation,
+        lines: Lines,
+        caller_he: str,
+        caller_en: str,
+        exc: BaseException,
+        ms: dict[str, int],
+    ) -> TurnResult:
+        conversation.errors += 1
+        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        log.warning(
+            "turn_failed", error=error, errors=conversation.errors, call_id=conversation.call_id
+        )
+        if conversation.errors >= MAX_ERRORS:
+            line = lines.say("technical_goodbye")
+            return TurnResult(
+                caller_he,
+                caller_en,
+                line.en,
+                line.he,
+                Action.end_call,
+                {"reason": "error"},
+                ended=True,
+                error=error,
+                ms=ms,
+            )
+        line = lines.say("fallback")
+        return TurnResult(caller_he, caller_en, line.en, line.he, error=error, ms=ms)

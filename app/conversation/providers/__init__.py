@@ -1,0 +1,1 @@
+"""Outside services as small Protocols, one module per vendor, an offline one beside each."""

@@ -1,0 +1,68 @@
+"""POST /agent/turn: one English turn of the agent, for integrations and testing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, HTTPException, status
+
+from app.conversation.lines import Lines
+from app.conversation.schemas import AgentTurnRequest, AgentTurnResponse, HistoryItem
+from app.conversation.state import Action, Conversation, Exchange, LeadProfile
+from app.conversation.tools import Toolbox
+from app.deps import ApiKey, AppClock, AppEngine, AppSettings, DbSession
+from app.leads import repository as leads_repo
+from app.meetings import service as meetings
+from app.meetings.availability import AvailabilityRules, slot_at
+
+router = APIRouter(prefix="/agent", tags=["agent"], dependencies=[ApiKey])
+
+
+@router.post("/turn", response_model=AgentTurnResponse)
+async def agent_turn(
+    payload: AgentTurnRequest,
+    session: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    engine: AppEngine,
+) -> AgentTurnResponse:
+    """Answers the lead's English line given the history; may offer or book slots, or end."""
+    lead = await leads_repo.get(session, payload.lead_id)
+    if lead is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lead {payload.lead_id} not found.")
+    conversation = Conversation(
+        lead=LeadProfile.from_lead(lead),
+        history=[Exchange(item.user, item.agent) for item in payload.history],
+        greeted=bool(payload.history),
+    )
+    tools = Toolbox(session, settings, clock, conversation)
+    lines = Lines(settings, conversation, clock.now())
+    await _restore(conversation, payload.history, tools, lines)
+    reply = await engine.agent.respond(payload.user_utterance, tools)
+    line = lines.spoken(reply)
+    return AgentTurnResponse(
+        agent_reply=line.en if line else reply.reply_en,
+        action=reply.action,
+        action_payload=reply.payload,
+    )
+
+
+async def _restore(
+    conversation: Conversation, history: list[HistoryItem], tools: Toolbox, lines: Lines
+) -> None:
+    """Rebuilds what the history implies: questions asked and the slots last offered."""
+    questions = [lines.question(i).en for i in range(3)]
+    conversation.questions_asked = sum(item.agent in questions for item in history)
+    rules = AvailabilityRules.from_settings(tools.settings)
+    for item in history:
+        if item.action == Action.offer_slots and item.action_payload:
+            starts = [datetime.fromisoformat(s["start"]) for s in item.action_payload["slots"]]
+            conversation.offered = [slot_at(start, rules) for start in starts]
+    if conversation.offered or not history:
+        return
+    # No echoed payload: the slots whose wording appears in the agent's last lines were offered.
+    candidates = await meetings.available_slots(
+        tools.session, tools.settings, tools.clock, 6, spread_days=True
+    )
+    said = " ".join(item.agent for item in history[-2:])
+    conversation.offered = [slot for slot in candidates if slot.label in said]

@@ -98,6 +98,15 @@ class Pipeline:
         else:
             result = await self._answer(session, conversation, lines, caller_he)
         result.ms["total"] = round((time.perf_counter() - started) * 1000)
+        log.info(
+            "turn",
+            call_id=conversation.call_id,
+            lead_id=conversation.lead.id,
+            action=result.action,
+            ended=result.ended,
+            error=result.error,
+            ms=result.ms,
+        )
         if result.ended:
             conversation.ended = True
         conversation.history.append(Exchange(result.caller_en, result.agent_en))

@@ -11,6 +11,7 @@ from app.conversation.schemas import AgentTurnRequest, AgentTurnResponse, Histor
 from app.conversation.state import Action, Conversation, Exchange, LeadProfile
 from app.conversation.tools import Toolbox
 from app.deps import ApiKey, AppClock, AppEngine, AppSettings, DbSession
+from app.language import en
 from app.leads import repository as leads_repo
 from app.meetings import service as meetings
 from app.meetings.availability import AvailabilityRules, slot_at
@@ -65,4 +66,8 @@ async def _restore(
         tools.session, tools.settings, tools.clock, 6, spread_days=True
     )
     said = " ".join(item.agent for item in history[-2:])
-    conversation.offered = [slot for slot in candidates if slot.label in said]
+    conversation.offered = [
+        slot
+        for slot in candidates
+        if slot.label in said or en.slot_phrase(slot.start, lines.tz) in said
+    ]

@@ -82,9 +82,8 @@ def _report(title: str, stages: dict[str, list[float]]) -> None:
     for stage, values in sorted(stages.items()):
         ordered = sorted(values)
         p95 = ordered[max(0, round(len(ordered) * 0.95) - 1)]
-        print(
-            f"  {stage:28} p50 {statistics.median(ordered):7.1f} ms  p95 {p95:7.1f} ms  n={len(ordered)}"
-        )
+        p50 = statistics.median(ordered)
+        print(f"  {stage:28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  n={len(ordered)}")
 
 
 async def run(calls: int, chat_ms: int, translate_ms: int) -> None:

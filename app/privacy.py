@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.calls import repository as calls_repo
 from app.clock import Clock
 from app.leads import repository as leads_repo
 from app.meetings import repository as meetings_repo
@@ -12,7 +13,9 @@ from app.meetings import repository as meetings_repo
 async def erase_lead(session: AsyncSession, lead_id: int, clock: Clock) -> None:
     """Cancels the lead's upcoming meetings (freeing the slots), then deletes the lead itself.
 
-    Past meetings and calls stay as anonymous records: their lead_id becomes NULL.
+    Call transcripts are blanked. Past meetings and calls stay as anonymous records (outcomes,
+    timings): their lead_id becomes NULL.
     """
     await meetings_repo.cancel_upcoming_for_lead(session, lead_id, clock.now())
+    await calls_repo.erase_transcripts_for_lead(session, lead_id)
     await leads_repo.remove(session, lead_id)

@@ -107,11 +107,20 @@ class Pipeline:
             error=result.error,
             ms=result.ms,
         )
+        self._finish(conversation, result)
+        return result
+
+    def failed_turn(self, conversation: Conversation, error: str) -> TurnResult:
+        """A turn lost before the pipeline (recording or speech-to-text failed): same fallback."""
+        result = self._failed(conversation, self.lines(conversation), "", "", error, {})
+        self._finish(conversation, result)
+        return result
+
+    def _finish(self, conversation: Conversation, result: TurnResult) -> None:
         if result.ended:
             conversation.ended = True
         conversation.history.append(Exchange(result.caller_en, result.agent_en))
         conversation.last_agent_he = result.agent_he
-        return result
 
     def _silence(self, lines: Lines, silences: int) -> TurnResult:
         if silences >= MAX_SILENCES:
@@ -148,7 +157,8 @@ class Pipeline:
                         "translate_out", self._to_hebrew(conversation, agent_en)
                     )
         except (ProviderError, TimeoutError) as exc:
-            return self._failed(conversation, lines, caller_he, caller_en, exc, watch.ms)
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return self._failed(conversation, lines, caller_he, caller_en, error, watch.ms)
         return TurnResult(
             caller_he,
             caller_en,
@@ -171,11 +181,10 @@ class Pipeline:
         lines: Lines,
         caller_he: str,
         caller_en: str,
-        exc: BaseException,
+        error: str,
         ms: dict[str, int],
     ) -> TurnResult:
         conversation.errors += 1
-        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         log.warning(
             "turn_failed", error=error, errors=conversation.errors, call_id=conversation.call_id
         )

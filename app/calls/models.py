@@ -1,0 +1,88 @@
+"""Call and Turn records: the per-call session state and the bilingual transcript."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.leads.models import Lead
+
+
+class Outcome(enum.StrEnum):
+    booked = "booked"
+    not_interested = "not_interested"
+    callback = "callback"
+    voicemail = "voicemail"
+    no_answer = "no_answer"
+    busy = "busy"
+    failed = "failed"
+    error = "error"
+    opted_out = "opted_out"
+
+
+class Channel(enum.StrEnum):
+    twilio = "twilio"
+    simulator = "simulator"
+
+
+class Call(Base):
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leads.id", ondelete="SET NULL"), index=True
+    )
+    campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    channel: Mapped[str] = mapped_column(String(20), default=Channel.twilio)
+    direction: Mapped[str] = mapped_column(String(20), default="outbound")
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    answered_by: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(20), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    offered_slots: Mapped[list[str]] = mapped_column(JSON, default=list)
+    questions_asked: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    silence_count: Mapped[int] = mapped_column(Integer, default=0)
+    meeting_id: Mapped[int | None] = mapped_column(Integer)
+
+    lead: Mapped[Lead | None] = relationship(lazy="raise")
+    turns: Mapped[list[Turn]] = relationship(
+        back_populates="call", order_by="Turn.index", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class Turn(Base):
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("call_id", "index", name="uq_turns_call_id_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    # Twilio's RecordingSid, or CallSid + turn number: a retried webhook finds its turn here.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    caller_he: Mapped[str | None] = mapped_column(Text)
+    caller_en: Mapped[str | None] = mapped_column(Text)
+    agent_en: Mapped[str] = mapped_column(Text)
+    agent_he: Mapped[str] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(String(30))
+    action_payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ended: Mapped[bool] = mapped_column(default=False)
+    ms_fetch: Mapped[int | None] = mapped_column(Integer)
+    ms_stt: Mapped[int | None] = mapped_column(Integer)
+    ms_translate_in: Mapped[int | None] = mapped_column(Integer)
+    ms_llm: Mapped[int | None] = mapped_column(Integer)
+    ms_translate_out: Mapped[int | None] = mapped_column(Integer)
+    ms_total: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    call: Mapped[Call] = relationship(back_populates="turns")

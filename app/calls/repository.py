@@ -1,0 +1,85 @@
+"""Call and Turn queries. Inner code flushes; the request commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.calls.models import Call, Turn
+
+
+async def get(session: AsyncSession, call_id: int, *, lock: bool = False) -> Call | None:
+    """Gets a call; `lock` holds its row until commit, so one call's turns never interleave."""
+    query = select(Call).where(Call.id == call_id)
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_by_sid(session: AsyncSession, call_sid: str, *, lock: bool = False) -> Call | None:
+    """Gets a call by Twilio's CallSid."""
+    query = select(Call).where(Call.call_sid == call_sid)
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_with_turns(session: AsyncSession, call_id: int) -> Call | None:
+    """Gets a call with its transcript."""
+    return await session.scalar(
+        select(Call)
+        .where(Call.id == call_id)
+        .options(selectinload(Call.turns), selectinload(Call.lead))
+    )
+
+
+async def list_calls(
+    session: AsyncSession, *, limit: int = 100, offset: int = 0, lead_id: int | None = None
+) -> Sequence[Call]:
+    """Lists calls, newest first, with their turns."""
+    query = (
+        select(Call)
+        .options(selectinload(Call.turns), selectinload(Call.lead))
+        .order_by(Call.id.desc())
+    )
+    if lead_id is not None:
+        query = query.where(Call.lead_id == lead_id)
+    return (await session.scalars(query.limit(limit).offset(offset))).all()
+
+
+async def turns(session: AsyncSession, call_id: int) -> Sequence[Turn]:
+    """A call's turns in order."""
+    return (
+        await session.scalars(select(Turn).where(Turn.call_id == call_id).order_by(Turn.index))
+    ).all()
+
+
+async def turn_by_key(session: AsyncSession, key: str) -> Turn | None:
+    """The turn a webhook already produced, by its idempotency key."""
+    return await session.scalar(select(Turn).where(Turn.idempotency_key == key))
+
+
+async def next_index(session: AsyncSession, call_id: int) -> int:
+    """The index the next turn of this call gets."""
+    last = await session.scalar(select(func.max(Turn.index)).where(Turn.call_id == call_id))
+    return 0 if last is None else int(last) + 1
+
+
+async def add(session: AsyncSession, record: Call | Turn) -> None:
+    """Stores a new call or turn and assigns its id."""
+    session.add(record)
+    await session.flush()
+
+
+async def erase_transcripts_for_lead(session: AsyncSession, lead_id: int) -> None:
+    """Blanks what was said on the lead's calls; timings, actions and outcomes stay as stats."""
+    calls = select(Call.id).where(Call.lead_id == lead_id).scalar_subquery()
+    await session.execute(
+        update(Turn)
+        .where(Turn.call_id.in_(calls))
+        .values(caller_he=None, caller_en=None, agent_en="", agent_he="", action_payload=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,34 @@
+"""/calls: every call with its outcome and bilingual transcript."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from app.calls import repository
+from app.calls.schemas import CallRead
+from app.deps import ApiKey, DbSession
+
+router = APIRouter(prefix="/calls", tags=["calls"], dependencies=[ApiKey])
+
+
+@router.get("", response_model=list[CallRead])
+async def list_calls(
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    lead_id: int | None = None,
+) -> list[CallRead]:
+    """Lists calls, newest first, each with its turns."""
+    calls = await repository.list_calls(session, limit=limit, offset=offset, lead_id=lead_id)
+    return [CallRead.of(call) for call in calls]
+
+
+@router.get("/{call_id}", response_model=CallRead)
+async def get_call(call_id: int, session: DbSession) -> CallRead:
+    """One call with its transcript (caller and agent, Hebrew and English, per-stage timings)."""
+    call = await repository.get_with_turns(session, call_id)
+    if call is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Call {call_id} not found.")
+    return CallRead.of(call)

@@ -1,0 +1,88 @@
+"""/simulator/calls: start a simulated call and answer it line by line (Hebrew text in and out)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from app import call_flow
+from app.calls.models import Channel, Turn
+from app.deps import ApiKey, AppEngine, DbSession
+
+router = APIRouter(prefix="/simulator", tags=["simulator"], dependencies=[ApiKey])
+
+
+class SimulatedCallCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lead_id: int
+
+
+class SimulatedReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+
+
+class SimulatedTurn(BaseModel):
+    call_id: int
+    reply_he: str
+    reply_en: str
+    action: str | None
+    action_payload: dict[str, Any] | None
+    ended: bool
+
+
+def _turn(call_id: int, turn: Turn) -> SimulatedTurn:
+    return SimulatedTurn(
+        call_id=call_id,
+        reply_he=turn.agent_he,
+        reply_en=turn.agent_en,
+        action=turn.action,
+        action_payload=turn.action_payload,
+        ended=turn.ended,
+    )
+
+
+def _http_error(exc: call_flow.CallFlowError) -> HTTPException:
+    code = {
+        call_flow.LeadNotFound: status.HTTP_404_NOT_FOUND,
+        call_flow.CallNotFound: status.HTTP_404_NOT_FOUND,
+        call_flow.LeadNotCallable: status.HTTP_409_CONFLICT,
+        call_flow.CallOver: status.HTTP_409_CONFLICT,
+    }.get(type(exc), status.HTTP_409_CONFLICT)
+    return HTTPException(code, str(exc))
+
+
+@router.post("/calls", response_model=SimulatedTurn, status_code=status.HTTP_201_CREATED)
+async def start_call(
+    payload: SimulatedCallCreate, session: DbSession, engine: AppEngine
+) -> SimulatedTurn:
+    """Starts a simulated call and returns the greeting the lead would hear."""
+    try:
+        call = await call_flow.open_call(
+            session,
+            engine,
+            payload.lead_id,
+            channel=Channel.simulator,
+            call_sid=f"SIM{uuid.uuid4().hex}",
+        )
+        greeting = await call_flow.greet(session, engine, call.id)
+    except call_flow.CallFlowError as exc:
+        raise _http_error(exc) from exc
+    return _turn(call.id, greeting)
+
+
+@router.post("/calls/{call_id}/reply", response_model=SimulatedTurn)
+async def reply(
+    call_id: int, payload: SimulatedReply, session: DbSession, engine: AppEngine
+) -> SimulatedTurn:
+    """Takes the lead's Hebrew line (empty text stands for silence); returns the agent's answer."""
+    try:
+        turn = await call_flow.take_turn(session, engine, call_id, payload.text)
+    except call_flow.CallFlowError as exc:
+        raise _http_error(exc) from exc
+    return _turn(call_id, turn)

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from app import migrate
+from app.calls.router import router as calls_router
 from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
 from app.conversation.engine import build_engine
@@ -22,6 +23,7 @@ from app.leads.router import router as leads_router
 from app.leads.seed import seed_demo_leads
 from app.logging_config import configure_logging
 from app.meetings.router import router as meetings_router
+from app.simulator.router import router as simulator_router
 
 log = structlog.get_logger("app")
 
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(leads_router)
     app.include_router(meetings_router)
     app.include_router(agent_router)
+    app.include_router(calls_router)
+    app.include_router(simulator_router)
     return app
 
 

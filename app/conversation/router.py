@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, status
 
 from app.conversation.lines import Lines
+from app.conversation.providers.base import ProviderError
 from app.conversation.schemas import AgentTurnRequest, AgentTurnResponse, HistoryItem
 from app.conversation.state import Action, Conversation, Exchange, LeadProfile
 from app.conversation.tools import Toolbox
@@ -39,7 +40,11 @@ async def agent_turn(
     tools = Toolbox(session, settings, clock, conversation)
     lines = Lines(settings, conversation, clock.now())
     await _restore(conversation, payload.history, tools, lines)
-    reply = await engine.agent.respond(payload.user_utterance, tools)
+    try:
+        reply = await engine.agent.respond(payload.user_utterance, tools)
+    except ProviderError as exc:  # rolls the turn back; the client may retry
+        detail = f"The agent's language model is unavailable, try again: {exc}"
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from exc
     line = lines.spoken(reply)
     return AgentTurnResponse(
         agent_reply=line.en if line else reply.reply_en,

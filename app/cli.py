@@ -11,12 +11,15 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from app import migrate
+from app import call_flow, migrate
+from app.calls import repository as calls_repo
+from app.calls.models import Channel
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.leads import importer
 from app.leads.schemas import ImportReport
 from app.leads.seed import seed_demo_leads
+from app.main import create_app
 
 cli = typer.Typer(
     help="Agent Messiah: outbound AI sales calls in Israeli Hebrew.", no_args_is_help=True
@@ -94,6 +97,47 @@ def leads_import(path: Path) -> None:
         for error in report.errors:
             table.add_row(str(error.line), error.reason)
         console.print(table)
+
+
+@cli.command()
+def simulate(
+    lead: Annotated[int, typer.Option("--lead", help="Lead id to call.")],
+) -> None:
+    """Talks to the agent in the terminal, as the lead: type Hebrew, empty line for silence."""
+
+    async def run() -> None:
+        app = create_app(get_settings())
+        async with app.router.lifespan_context(app):
+            engine, maker = app.state.conversation, app.state.sessionmaker
+            try:
+                async with maker.begin() as session:
+                    call = await call_flow.open_call(
+                        session, engine, lead, channel=Channel.simulator
+                    )
+                    turn = await call_flow.greet(session, engine, call.id)
+            except call_flow.CallFlowError as exc:
+                console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(1) from exc
+            console.print(f"[dim]call {call.id} · {engine.mode} · Ctrl-D to hang up[/dim]")
+            while True:
+                console.print(f"[bold cyan]agent:[/bold cyan] {turn.agent_he}")
+                console.print(f"[dim]       {turn.agent_en}[/dim]")
+                if turn.ended:
+                    break
+                try:
+                    text = await asyncio.to_thread(input, "you: ")
+                except EOFError:
+                    break
+                async with maker.begin() as session:
+                    turn = await call_flow.take_turn(session, engine, call.id, text)
+                if turn.action:
+                    console.print(f"[yellow]  → {turn.action} {turn.action_payload or ''}[/yellow]")
+            async with maker() as session:
+                stored = await calls_repo.get(session, call.id)
+                outcome = stored.outcome if stored else None
+            console.print(f"[dim]call {call.id} ended: outcome {outcome}[/dim]")
+
+    asyncio.run(run())
 
 
 def main() -> None:

@@ -1,0 +1,53 @@
+"""The `messiah` command: migrations, seeding, import and a terminal conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{path}")
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+def test_upgrade_seed_import(database: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    upgraded = runner.invoke(cli, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "revision" in upgraded.output
+    assert "5 demo leads added" in runner.invoke(cli, ["leads", "seed"]).output
+    assert "nothing seeded" in runner.invoke(cli, ["leads", "seed"]).output
+
+    csv = tmp_path / "leads.csv"
+    csv.write_text("name,phone\nDana,050-765-4321\nBad,123\n")
+    imported = runner.invoke(cli, ["leads", "import", str(csv)])
+    assert imported.exit_code == 0
+    assert "created 1, merged 0, rejected 1" in imported.output
+
+
+def test_simulate_books_a_meeting_in_the_terminal(database: Path) -> None:
+    runner = CliRunner()
+    lines = "כן\nיש לנו שני אנשי מכירות\nבעיקר באקסל\nהשני\n"
+    result = runner.invoke(cli, ["simulate", "--lead", "2"], input=lines)
+    assert result.exit_code == 0, result.output
+    assert "book_meeting" in result.output
+    assert "outcome booked" in result.output
+
+
+def test_simulate_unknown_lead_fails_clearly(database: Path) -> None:
+    result = CliRunner().invoke(cli, ["simulate", "--lead", "99"])
+    assert result.exit_code == 1
+    assert "Lead 99 not found" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 from functools import lru_cache
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -56,6 +57,11 @@ class Settings(BaseSettings):
     twilio_input_mode: Literal["record", "gather"] = "record"
     twilio_speech_language: str = "he-IL"
     recording_url_allowed_hosts: Annotated[list[str], NoDecode] = ["api.twilio.com"]
+    recording_fetch_timeout_seconds: float = Field(default=4.0, gt=0, le=14)
+    record_silence_timeout_seconds: int = Field(default=2, ge=1, le=10)
+    record_max_length_seconds: int = Field(default=30, ge=2, le=120)
+    voicemail_policy: Literal["hangup", "message"] = "message"
+    twilio_api_base_url: str | None = None
     debug_call_events: bool = False
 
     business_timezone: str = "Asia/Jerusalem"
@@ -68,6 +74,9 @@ class Settings(BaseSettings):
     calendar_name: str = "sales"
 
     agent_gender: Literal["female", "male"] = "female"
+
+    dialer_enabled: bool = True
+    dialer_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("database_url")
     @classmethod
@@ -107,6 +116,17 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("twilio_api_base_url")
+    @classmethod
+    def _api_base(cls, value: str | None) -> str | None:
+        """Only scheme://host[:port]: the SDK's paths (/2010-04-01/...) are kept as they are."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("TWILIO_API_BASE_URL must look like https://api.twilio.com")
+        return f"{parts.scheme}://{parts.netloc}"
+
     @model_validator(mode="after")
     def _hours_make_sense(self) -> Settings:
         if self.business_hours_end <= self.business_hours_start:
@@ -128,6 +148,11 @@ class Settings(BaseSettings):
     @property
     def twilio_configured(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def twilio_can_dial(self) -> bool:
+        """Outbound calls need the account credentials and a number to call from."""
+        return self.twilio_configured and bool(self.twilio_caller_id)
 
     def check_production(self) -> None:
         """Refuses to start a production service that anyone on the internet could drive."""

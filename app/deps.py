@@ -16,7 +16,7 @@ from app.security import require_api_key
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request.app.state.sessionmaker):
+    async with session_scope(request.app.state.sessionmaker) as session:
         yield session
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -12,6 +13,8 @@ from fastapi.responses import JSONResponse
 
 from app import migrate
 from app.calls.router import router as calls_router
+from app.campaigns.router import outbound_router as campaign_outbound_router
+from app.campaigns.router import router as campaigns_router
 from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
 from app.conversation.engine import build_engine
@@ -24,6 +27,10 @@ from app.leads.seed import seed_demo_leads
 from app.logging_config import configure_logging
 from app.meetings.router import router as meetings_router
 from app.simulator.router import router as simulator_router
+from app.telephony import close_telephony, open_telephony
+from app.telephony.dialing import start_dialer
+from app.telephony.outbound import router as outbound_router
+from app.telephony.router import router as twilio_router
 
 log = structlog.get_logger("app")
 
@@ -43,6 +50,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         if settings.run_migrations_on_startup:
             await migrate.upgrade(engine)
         app.state.conversation = build_engine(settings, clock)
+        open_telephony(app, settings)
         if settings.seed_demo_leads:
             async with app.state.sessionmaker.begin() as session:
                 await seed_demo_leads(session)
@@ -54,9 +62,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             database=engine.dialect.name,
             providers={p.name: f"{p.mode}:{p.vendor}" for p in provider_statuses(settings)},
         )
+        stop_dialer = asyncio.Event()
+        dialer = start_dialer(app, settings, clock, stop_dialer)
         try:
             yield
         finally:
+            stop_dialer.set()
+            if dialer is not None:
+                await dialer
+            await close_telephony(app)
             await app.state.conversation.aclose()
             await engine.dispose()
 
@@ -90,6 +104,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(agent_router)
     app.include_router(calls_router)
     app.include_router(simulator_router)
+    app.include_router(campaigns_router)
+    app.include_router(campaign_outbound_router)
+    app.include_router(twilio_router)
+    app.include_router(outbound_router)
     return app
 
 

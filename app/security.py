@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
+from twilio.request_validator import RequestValidator
 
 from app.config import Settings
 
@@ -26,4 +27,24 @@ async def require_api_key(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="Missing or invalid X-API-Key header.",
             headers={"WWW-Authenticate": "API-Key"},
+        )
+
+
+def public_url(request: Request, settings: Settings) -> str:
+    """The URL Twilio signed: BASE_URL, not the Host this process saw behind a proxy or tunnel."""
+    query = request.url.query
+    return settings.base_url + request.url.path + (f"?{query}" if query else "")
+
+
+async def require_twilio_signature(request: Request) -> None:
+    """Refuses webhooks not signed with TWILIO_AUTH_TOKEN; open when it is unset (dev)."""
+    settings: Settings = request.app.state.settings
+    if settings.twilio_auth_token is None:
+        return
+    signature = request.headers.get("X-Twilio-Signature")
+    params = await request.form() if request.method == "POST" else {}
+    validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
+    if not signature or not validator.validate(public_url(request, settings), params, signature):
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN, detail="Missing or invalid X-Twilio-Signature."
         )

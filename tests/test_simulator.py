@@ -12,7 +12,12 @@ pytestmark = pytest.mark.both_backends
 
 @pytest.fixture
 async def lead(client: httpx.AsyncClient) -> dict[str, Any]:
-    body = {"name": "נועה מזרחי", "phone": "054-123-4569", "company": "מזרחי ביטוח", "gender": "female"}
+    body = {
+        "name": "נועה מזרחי",
+        "phone": "054-123-4569",
+        "company": "מזרחי ביטוח",
+        "gender": "female",
+    }
     response = await client.post("/leads", json=body)
     assert response.status_code == 201
     return dict(response.json())
@@ -64,7 +69,9 @@ async def test_a_simulated_call_books_the_chosen_slot(
 
 
 async def test_silence_reprompts_then_ends(client: httpx.AsyncClient, lead: dict[str, Any]) -> None:
-    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()["call_id"]
+    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()[
+        "call_id"
+    ]
     first = await say(client, call_id, "")
     second = await say(client, call_id, "")
     assert not first["ended"] and not second["ended"]
@@ -77,7 +84,9 @@ async def test_silence_reprompts_then_ends(client: httpx.AsyncClient, lead: dict
 async def test_speaking_resets_the_silence_count(
     client: httpx.AsyncClient, lead: dict[str, Any]
 ) -> None:
-    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()["call_id"]
+    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()[
+        "call_id"
+    ]
     for text in ("", "", "כן", "", ""):
         assert (await say(client, call_id, text))["ended"] is False
 
@@ -85,7 +94,9 @@ async def test_speaking_resets_the_silence_count(
 async def test_opt_out_ends_and_blocks_new_calls(
     client: httpx.AsyncClient, lead: dict[str, Any]
 ) -> None:
-    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()["call_id"]
+    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()[
+        "call_id"
+    ]
     reply = await say(client, call_id, "תורידו אותי מהרשימה")
     assert (reply["action"], reply["ended"]) == ("mark_do_not_call", True)
     assert (await client.get(f"/calls/{call_id}")).json()["outcome"] == "opted_out"
@@ -94,8 +105,12 @@ async def test_opt_out_ends_and_blocks_new_calls(
     assert "do-not-call" in again.json()["detail"]
 
 
-async def test_not_interested_is_an_outcome(client: httpx.AsyncClient, lead: dict[str, Any]) -> None:
-    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()["call_id"]
+async def test_not_interested_is_an_outcome(
+    client: httpx.AsyncClient, lead: dict[str, Any]
+) -> None:
+    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()[
+        "call_id"
+    ]
     reply = await say(client, call_id, "לא מעוניינת, תודה")
     assert (reply["action"], reply["ended"]) == ("end_call", True)
     assert (await client.get(f"/calls/{call_id}")).json()["outcome"] == "not_interested"
@@ -110,7 +125,9 @@ async def test_unknown_lead_and_call(client: httpx.AsyncClient) -> None:
 async def test_deleting_the_lead_blanks_transcripts_but_keeps_the_outcome(
     client: httpx.AsyncClient, lead: dict[str, Any]
 ) -> None:
-    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()["call_id"]
+    call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()[
+        "call_id"
+    ]
     await say(client, call_id, "לא מעוניינת, תודה")
     assert (await client.delete(f"/leads/{lead['id']}")).status_code == 204
 

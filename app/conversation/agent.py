@@ -6,7 +6,7 @@ import json
 from typing import Protocol
 
 from app.conversation.prompts import system_prompt
-from app.conversation.providers.base import ChatModel, Message, ToolCall
+from app.conversation.providers.base import ChatModel, Message, ProviderUnavailable, ToolCall
 from app.conversation.state import Action, AgentReply, Conversation
 from app.conversation.tools import TOOL_SPECS, Toolbox, ToolOutcome
 
@@ -64,7 +64,7 @@ class LLMAgent:
             reply = await self.model.complete(
                 messages, TOOL_SPECS if _round < MAX_TOOL_ROUNDS else ()
             )
-            if not reply.tool_calls:
+            if not reply.tool_calls or _round == MAX_TOOL_ROUNDS:
                 break
             messages.append(Message("assistant", reply.content, tool_calls=reply.tool_calls))
             for call in reply.tool_calls:
@@ -72,6 +72,8 @@ class LLMAgent:
                 outcomes.append(outcome)
                 messages.append(_tool_result(call, outcome))
         strongest = _strongest(outcomes)
+        if not (reply.content or "").strip() and strongest is None:
+            raise ProviderUnavailable("the model returned an empty reply")
         return AgentReply(
             reply_en=(reply.content or "").strip(),
             action=strongest.action if strongest else None,

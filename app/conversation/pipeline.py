@@ -139,11 +139,17 @@ class Pipeline:
         caller_en = ""
         try:
             async with asyncio.timeout(self.deadline_s):
-                # The slot lookup (database) overlaps the translation (network).
-                caller_en, _ = await asyncio.gather(
+                # The slot lookup (database) overlaps the translation (network); both finish
+                # before a failure is raised, so no database work outlives the turn.
+                translated, prefetched = await asyncio.gather(
                     watch.time("translate_in", self.translator.to_english(caller_he)),
                     watch.time("prefetch", toolbox.prefetch_slots()),
+                    return_exceptions=True,
                 )
+                for outcome in (translated, prefetched):
+                    if isinstance(outcome, BaseException):
+                        raise outcome
+                caller_en = str(translated)
                 reply = await watch.time(
                     "llm", self.agent.respond(caller_en, toolbox, user_he=caller_he)
                 )

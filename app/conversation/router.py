@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, status
+from pydantic import ValidationError
 
 from app.conversation.lines import Lines
 from app.conversation.providers.base import ProviderError
-from app.conversation.schemas import AgentTurnRequest, AgentTurnResponse, HistoryItem
+from app.conversation.schemas import (
+    AgentTurnRequest,
+    AgentTurnResponse,
+    EchoedOffer,
+    HistoryItem,
+)
 from app.conversation.state import Action, Conversation, Exchange, LeadProfile
 from app.conversation.tools import Toolbox
 from app.deps import ApiKey, AppClock, AppEngine, AppSettings, DbSession
@@ -62,8 +66,14 @@ async def _restore(
     rules = AvailabilityRules.from_settings(tools.settings)
     for item in history:
         if item.action == Action.offer_slots and item.action_payload:
-            starts = [datetime.fromisoformat(s["start"]) for s in item.action_payload["slots"]]
-            conversation.offered = [slot_at(start, rules) for start in starts]
+            try:
+                offer = EchoedOffer.model_validate(item.action_payload)
+            except ValidationError as exc:
+                raise HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT,
+                    f"history action_payload is not an offer: {exc.errors()[0]['msg']}",
+                ) from exc
+            conversation.offered = [slot_at(slot.start, rules) for slot in offer.slots]
     if conversation.offered or not history:
         return
     # No echoed payload: the slots whose wording appears in the agent's last lines were offered.

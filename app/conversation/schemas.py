@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.conversation.state import Action
 
@@ -21,6 +21,16 @@ class HistoryItem(BaseModel):
     agent: PastLine
     action: Action | None = None
     action_payload: dict[str, Any] | None = None
+
+
+class EchoedSlot(BaseModel):
+    start: AwareDatetime
+
+
+class EchoedOffer(BaseModel):
+    """An offer_slots payload sent back in history: starts must carry their UTC offset."""
+
+    slots: list[EchoedSlot] = Field(min_length=1, max_length=10)
 
 
 class AgentTurnRequest(BaseModel):

@@ -1,0 +1,1 @@
+"""Campaigns: calling a list of leads with pacing, calling windows, retries and do-not-call."""

@@ -1,0 +1,391 @@
+"""/twilio/*: the webhooks that run a call, turn by turn, in Hebrew.
+
+Every webhook is signed (`require_twilio_signature`) and never answers Twilio with a 5xx, which
+would make it play its own English error: an unexpected failure becomes the catalog fallback (or
+the technical goodbye when the call is unknown or over). Idempotency keys: a recorded turn is
+keyed by its RecordingSid; a spoken (gather) or silent turn by CallSid + the `turn` our TwiML put
+in its action URL, so Twilio's retry of one webhook finds the stored turn and gets the same TwiML,
+while the caller's next turn, sent to the next TwiML's URL, is a new one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app import call_flow
+from app.calls import repository as calls_repo
+from app.calls.models import Call, Channel, Outcome, Turn
+from app.config import Settings
+from app.conversation.engine import Engine
+from app.conversation.providers.base import ProviderError
+from app.deps import ApiKey
+from app.language.he import HebrewCatalog, as_lead_gender
+from app.leads import repository as leads_repo
+from app.security import require_twilio_signature
+from app.telephony import twiml
+from app.telephony.events import CallEvents
+from app.telephony.recordings import RecordingError, RecordingRefused, fetch_recording
+from app.telephony.twilio_client import Telephony, TelephonyError
+
+log = structlog.get_logger(__name__)
+router = APIRouter(prefix="/twilio", tags=["twilio"])
+Signed = Depends(require_twilio_signature)
+
+MACHINE_ANSWERS = frozenset(
+    {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
+)
+FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+UNANSWERED_OUTCOMES = {
+    "busy": Outcome.busy,
+    "no-answer": Outcome.no_answer,
+    "failed": Outcome.failed,
+    "canceled": Outcome.failed,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """One Twilio request: its form fields, and the query our own URLs carry (call_id, turn)."""
+
+    form: dict[str, str]
+    query: dict[str, str]
+    idempotency_token: str | None
+
+    @property
+    def call_sid(self) -> str:
+        return self.field("CallSid")
+
+    def field(self, name: str) -> str:
+        return self.form.get(name, "").strip()
+
+    def number(self, name: str, *, query: bool = False) -> int | None:
+        raw = (self.query if query else self.form).get(name, "").strip()
+        try:
+            return int(float(raw)) if raw else None
+        except ValueError:
+            return None
+
+    def turn_key(self) -> str | None:
+        """CallSid + the turn our TwiML asked for; Twilio's retry token when the URL has none."""
+        turn = self.number("turn", query=True)
+        if turn is not None:
+            return f"{self.call_sid}:{turn}"
+        if self.idempotency_token:
+            return f"{self.call_sid}:{self.idempotency_token}"[:100]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    settings: Settings
+    engine: Engine
+    sessions: async_sessionmaker[AsyncSession]
+    telephony: Telephony | None
+    events: CallEvents
+    request: Request
+
+    @property
+    def catalog(self) -> HebrewCatalog:
+        return HebrewCatalog(agent_gender=self.settings.agent_gender)
+
+
+Handler = Callable[[Context, Webhook], Awaitable[str]]
+
+
+async def _webhook(request: Request) -> Webhook:
+    form = await request.form()
+    return Webhook(
+        form={k: v for k, v in form.items() if isinstance(v, str)},
+        query=dict(request.query_params),
+        idempotency_token=request.headers.get("I-Twilio-Idempotency-Token"),
+    )
+
+
+def _context(request: Request) -> Context:
+    state = request.app.state
+    return Context(
+        state.settings,
+        state.conversation,
+        state.sessionmaker,
+        state.telephony,
+        state.call_events,
+        request,
+    )
+
+
+def _xml(body: str) -> Response:
+    return Response(content=body, media_type="application/xml")
+
+
+async def _answer(request: Request, handler: Handler, *, rescue: bool = True) -> Response:
+    """Runs a webhook; anything unexpected is logged and answered with catalog TwiML, never 5xx."""
+    ctx = _context(request)
+    hook = Webhook({}, dict(request.query_params), None)
+    try:
+        hook = await _webhook(request)
+        structlog.contextvars.bind_contextvars(call_sid=hook.call_sid)
+        body = await handler(ctx, hook)
+    except Exception:
+        log.exception("twilio_webhook_failed", path=request.url.path)
+        body = await _rescue(ctx, hook) if rescue else twiml.empty()
+    ctx.events.add(
+        hook.call_sid,
+        ctx.engine.pipeline.clock.now(),
+        request.url.path,
+        query=dict(hook.query),
+        form={k: v for k, v in hook.form.items() if k not in ("AccountSid", "ApiVersion")},
+        twiml=body,
+    )
+    return _xml(body)
+
+
+async def _rescue(ctx: Context, hook: Webhook) -> str:
+    """The fallback line and the caller's turn again, or the technical goodbye."""
+    turn = hook.number("turn", query=True)
+    try:
+        async with ctx.sessions() as session:
+            call = await _find_call(session, hook)
+            live = call is not None and call.outcome is None
+        if live and turn is not None:
+            return twiml.speak_and_listen(ctx.settings, ctx.catalog.fallback(), turn)
+    except Exception:
+        log.exception("twilio_rescue_failed")
+    return twiml.say_and_hang_up(ctx.settings, ctx.catalog.technical_goodbye())
+
+
+async def _find_call(
+    session: AsyncSession, hook: Webhook, *, lock: bool = False, bind: bool = False
+) -> Call | None:
+    """The call by CallSid, or by our call_id while its CallSid is not stored yet (`bind` does)."""
+    call = await calls_repo.get_by_sid(session, hook.call_sid, lock=lock) if hook.call_sid else None
+    call_id = hook.number("call_id", query=True)
+    if call is None and call_id is not None:
+        candidate = await calls_repo.get(session, call_id, lock=lock)
+        if candidate and candidate.call_sid is None and candidate.channel == Channel.twilio:
+            call = candidate
+            if bind and hook.call_sid:
+                call.call_sid = hook.call_sid
+    return call
+
+
+def _render(ctx: Context, turn: Turn) -> str:
+    """The TwiML for a stored turn: the same every time it is asked for."""
+    if turn.ended:
+        return twiml.say_and_hang_up(ctx.settings, turn.agent_he)
+    return twiml.speak_and_listen(ctx.settings, turn.agent_he, turn.index + 1)
+
+
+def _unknown(ctx: Context, hook: Webhook) -> str:
+    log.warning("twilio_unknown_call", path=ctx.request.url.path)
+    return twiml.say_and_hang_up(ctx.settings, ctx.catalog.technical_goodbye())
+
+
+# --- the call ------------------------------------------------------------------------------------
+
+
+async def _voice(ctx: Context, hook: Webhook) -> str:
+    async with ctx.sessions.begin() as session:
+        call = await _find_call(session, hook, bind=True)
+        if call is None:
+            return _unknown(ctx, hook)
+        if call.outcome is not None:
+            return twiml.hang_up()
+        turn = await call_flow.greet(session, ctx.engine, call.id)
+    return _render(ctx, turn)
+
+
+async def _take_turn(
+    ctx: Context,
+    call_id: int,
+    caller_he: str,
+    key: str | None,
+    *,
+    failure: str | None = None,
+    ms_fetch: int | None = None,
+    ms_stt: int | None = None,
+) -> str:
+    try:
+        async with ctx.sessions.begin() as session:
+            turn = await call_flow.take_turn(
+                session,
+                ctx.engine,
+                call_id,
+                caller_he,
+                key=key,
+                failure=failure,
+                ms_fetch=ms_fetch,
+                ms_stt=ms_stt,
+            )
+    except call_flow.CallOver:
+        return twiml.hang_up()
+    return _render(ctx, turn)
+
+
+async def _recording(ctx: Context, hook: Webhook) -> str:
+    key = hook.field("RecordingSid") or hook.turn_key()
+    # A short read first: the database is not held while the audio downloads and is transcribed.
+    async with ctx.sessions() as session:
+        call = await _find_call(session, hook)
+        if call is None:
+            return _unknown(ctx, hook)
+        stored = await calls_repo.turn_by_key(session, key) if key else None
+        if stored is not None:
+            return _render(ctx, stored)
+        if call.outcome is not None:
+            return twiml.hang_up()
+        call_id = call.id
+    url, duration = hook.field("RecordingUrl"), hook.number("RecordingDuration")
+    if not url or duration == 0:
+        return await _take_turn(ctx, call_id, "", key)
+    text, failure, ms_fetch, ms_stt = await _transcribe(ctx, url)
+    return await _take_turn(
+        ctx, call_id, text, key, failure=failure, ms_fetch=ms_fetch, ms_stt=ms_stt
+    )
+
+
+async def _transcribe(ctx: Context, url: str) -> tuple[str, str | None, int | None, int | None]:
+    """(Hebrew text, failure, ms fetching, ms transcribing) for one recorded turn."""
+    started = time.perf_counter()
+    try:
+        audio = await fetch_recording(ctx.request.app.state.http, ctx.settings, url)
+    except RecordingError as exc:
+        if isinstance(exc, RecordingRefused):
+            log.warning("recording_host_refused", detail=str(exc))
+        return "", f"{type(exc).__name__}: {exc}", _ms(started), None
+    ms_fetch, started = _ms(started), time.perf_counter()
+    try:
+        text = await ctx.engine.transcriber.transcribe(audio, filename="turn.wav", language="he")
+    except ProviderError as exc:
+        return "", f"{type(exc).__name__}: {exc}", ms_fetch, _ms(started)
+    return text.strip(), None, ms_fetch, _ms(started)
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+async def _speech(ctx: Context, hook: Webhook) -> str:
+    return await _spoken(ctx, hook, hook.field("SpeechResult"))
+
+
+async def _silence(ctx: Context, hook: Webhook) -> str:
+    return await _spoken(ctx, hook, "")
+
+
+async def _spoken(ctx: Context, hook: Webhook, text: str) -> str:
+    async with ctx.sessions() as session:
+        call = await _find_call(session, hook)
+        call_id = call.id if call is not None else None
+    if call_id is None:
+        return _unknown(ctx, hook)
+    return await _take_turn(ctx, call_id, text, hook.turn_key())
+
+
+# --- status and answering machines --------------------------------------------------------------
+
+
+async def _status(ctx: Context, hook: Webhook) -> str:
+    machine_twiml: str | None = None
+    async with ctx.sessions.begin() as session:
+        call = await _find_call(session, hook, lock=True, bind=True)
+        if call is None:
+            log.warning("twilio_status_unknown_call", call_status=hook.field("CallStatus"))
+            return twiml.empty()
+        _apply_status(ctx, call, hook)
+        answered_by = hook.field("AnsweredBy")
+        if answered_by:
+            call.answered_by = answered_by
+        if answered_by in MACHINE_ANSWERS and call.outcome is None:
+            call.outcome = Outcome.voicemail
+            machine_twiml = await _voicemail_twiml(ctx, session, call)
+        sid = call.call_sid
+    if machine_twiml is not None and sid and call.status not in FINAL_STATUSES:
+        await _steer(ctx, sid, machine_twiml)
+    return twiml.empty()
+
+
+def _apply_status(ctx: Context, call: Call, hook: Webhook) -> None:
+    new = hook.field("CallStatus")
+    if not new or call.status in FINAL_STATUSES:  # callbacks may arrive out of order
+        return
+    call.status = new
+    duration = hook.number("CallDuration")
+    if duration is not None:
+        call.duration_s = duration
+    if new in FINAL_STATUSES:
+        call.ended_at = call.ended_at or ctx.engine.pipeline.clock.now()
+        if call.outcome is None and new in UNANSWERED_OUTCOMES:
+            call.outcome = UNANSWERED_OUTCOMES[new]
+        log.info("call_ended", call_id=call.id, call_status=new, outcome=call.outcome)
+
+
+async def _voicemail_twiml(ctx: Context, session: AsyncSession, call: Call) -> str:
+    log.info("call_voicemail", call_id=call.id, policy=ctx.settings.voicemail_policy)
+    if ctx.settings.voicemail_policy == "hangup":
+        return twiml.hang_up()
+    lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
+    catalog = HebrewCatalog(
+        agent_gender=ctx.settings.agent_gender,
+        lead_gender=as_lead_gender(lead.gender if lead else None),
+    )
+    return twiml.say_and_hang_up(ctx.settings, catalog.voicemail(lead.name if lead else None))
+
+
+async def _steer(ctx: Context, call_sid: str, body: str) -> None:
+    if ctx.telephony is None:
+        log.warning("voicemail_not_steered", detail="Twilio REST is not configured")
+        return
+    try:
+        await ctx.telephony.update_call(call_sid, body)
+    except TelephonyError as exc:
+        log.warning("voicemail_update_failed", error=exc.message, code=exc.code)
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+
+@router.post("/voice", dependencies=[Signed], response_class=Response)
+async def voice(request: Request) -> Response:
+    """The call is answered: the catalog greeting, then the caller's first turn."""
+    return await _answer(request, _voice)
+
+
+@router.post("/process-recording", dependencies=[Signed], response_class=Response)
+async def process_recording(request: Request) -> Response:
+    """A recorded caller turn: fetch, transcribe, answer."""
+    return await _answer(request, _recording)
+
+
+@router.post("/process-speech", dependencies=[Signed], response_class=Response)
+async def process_speech(request: Request) -> Response:
+    """A caller turn Twilio already recognised (gather mode); empty means silence."""
+    return await _answer(request, _speech)
+
+
+@router.post("/silence", dependencies=[Signed], response_class=Response)
+async def silence(request: Request) -> Response:
+    """The caller said nothing: the re-prompt, or the goodbye after three in a row."""
+    return await _answer(request, _silence)
+
+
+@router.post("/call-status", dependencies=[Signed], response_class=Response)
+async def call_status(request: Request) -> Response:
+    """Call progress and answering-machine results (status and async AMD callbacks)."""
+    return await _answer(request, _status, rescue=False)
+
+
+@router.get("/debug/{call_sid}", dependencies=[ApiKey])
+async def debug_events(call_sid: str, request: Request) -> list[dict[str, Any]]:
+    """Recent webhooks of one call, phones masked (DEBUG_CALL_EVENTS=true)."""
+    events: CallEvents = request.app.state.call_events
+    found = events.get(call_sid) if events.enabled else None
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No events for call {call_sid}.")
+    return found

@@ -1,0 +1,74 @@
+"""Every TwiML document the service answers Twilio with; the only place TwiML is written.
+
+Action URLs are absolute (BASE_URL) and carry `turn=N`, the index the caller's next turn will get,
+so a retried webhook names the same turn and a new caller turn names a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.config import Settings
+
+SAY_LANGUAGE = "he-IL"
+
+
+def webhook_url(settings: Settings, path: str, **query: str | int) -> str:
+    """An absolute URL of one of our webhooks, as Twilio will request (and sign) it."""
+    return settings.base_url + path + (f"?{urlencode(query)}" if query else "")
+
+
+def _say(parent: Any, text: str, settings: Settings) -> None:
+    if text:
+        parent.say(text, voice=settings.twilio_tts_voice, language=SAY_LANGUAGE)
+
+
+def speak_and_listen(settings: Settings, text_he: str, next_turn: int) -> str:
+    """Says the agent's line, then takes the caller's turn; silence always comes back to us."""
+    response = VoiceResponse()
+    silence = webhook_url(settings, "/twilio/silence", turn=next_turn)
+    if settings.twilio_input_mode == "gather":
+        gather = response.gather(
+            input="speech",
+            language=settings.twilio_speech_language,
+            speech_timeout="auto",
+            action=webhook_url(settings, "/twilio/process-speech", turn=next_turn),
+            method="POST",
+            action_on_empty_result=True,
+        )
+        _say(gather, text_he, settings)  # nested: the caller may interrupt
+    else:
+        _say(response, text_he, settings)
+        response.record(
+            action=webhook_url(settings, "/twilio/process-recording", turn=next_turn),
+            method="POST",
+            play_beep=False,
+            trim="trim-silence",
+            timeout=settings.record_silence_timeout_seconds,
+            max_length=settings.record_max_length_seconds,
+        )
+    # <Record> skips its action when nothing was recorded and runs the next verb instead.
+    response.redirect(silence, method="POST")
+    return str(response.to_xml())
+
+
+def say_and_hang_up(settings: Settings, text_he: str) -> str:
+    """The last words of a call (goodbye, technical goodbye, voicemail message), then hang up."""
+    response = VoiceResponse()
+    _say(response, text_he, settings)
+    response.hangup()
+    return str(response.to_xml())
+
+
+def hang_up() -> str:
+    response = VoiceResponse()
+    response.hangup()
+    return str(response.to_xml())
+
+
+def empty() -> str:
+    """Acknowledges a status callback: nothing to do."""
+    return str(VoiceResponse().to_xml())

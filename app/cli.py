@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import call_flow, migrate
 from app.calls import repository as calls_repo
 from app.calls.models import Channel
+from app.campaigns import service as campaigns
+from app.campaigns.schemas import CampaignCreate, CampaignRead
+from app.campaigns.window import WindowError
+from app.clock import SystemClock
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.leads import importer
@@ -28,7 +36,23 @@ db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 leads_cli = typer.Typer(help="Leads.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(leads_cli, name="leads")
+campaign_cli = typer.Typer(
+    help="Campaigns (the dialer runs inside `messiah serve`).", no_args_is_help=True
+)
+cli.add_typer(campaign_cli, name="campaign")
 console = Console()
+T = TypeVar("T")
+
+
+async def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """One migrated database, one transaction, for a command."""
+    engine = create_engine(get_settings().database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with create_sessionmaker(engine).begin() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
 
 
 @cli.command()
@@ -60,15 +84,7 @@ def db_upgrade(revision: str = "head") -> None:
 def leads_seed() -> None:
     """Adds demo leads to an empty database."""
 
-    async def run() -> int:
-        engine = create_engine(get_settings().database_url)
-        try:
-            async with create_sessionmaker(engine).begin() as session:
-                return await seed_demo_leads(session)
-        finally:
-            await engine.dispose()
-
-    added = asyncio.run(run())
+    added = asyncio.run(_with_session(seed_demo_leads))
     console.print(f"{added} demo leads added" if added else "leads already present; nothing seeded")
 
 
@@ -78,16 +94,11 @@ def leads_import(path: Path) -> None:
 
     data = path.read_bytes()
 
-    async def run() -> ImportReport:
-        engine = create_engine(get_settings().database_url)
-        try:
-            async with create_sessionmaker(engine).begin() as session:
-                return await importer.import_csv(session, data)
-        finally:
-            await engine.dispose()
+    async def run(session: AsyncSession) -> ImportReport:
+        return await importer.import_csv(session, data)
 
     try:
-        report = asyncio.run(run())
+        report = asyncio.run(_with_session(run))
     except importer.ImportFileError as exc:
         console.print(f"[red]cannot import {path}: {exc}[/red]")
         raise typer.Exit(1) from exc
@@ -138,6 +149,112 @@ def simulate(
             console.print(f"[dim]call {call.id} ended: outcome {outcome}[/dim]")
 
     asyncio.run(run())
+
+
+def _campaign_call(work: Callable[[AsyncSession], Awaitable[CampaignRead]]) -> CampaignRead:
+    try:
+        return asyncio.run(_with_session(work))
+    except (campaigns.CampaignError, WindowError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
+def _show(campaign: CampaignRead, watch: bool) -> None:
+    """A live progress bar over finished attempts; with --watch, until the campaign is over."""
+    finished_states = ("done", "skipped", "cancelled")
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        console=console,
+    ) as bar:
+        task = bar.add_task(campaign.name, total=campaign.progress.total, detail="")
+        while True:
+            states = campaign.progress.states
+            detail = f"{campaign.state} · " + ", ".join(f"{k} {v}" for k, v in states.items())
+            done = sum(states.get(s, 0) for s in finished_states)
+            bar.update(task, completed=done, detail=detail)
+            if not watch or campaign.state in ("completed", "cancelled"):
+                break
+            time.sleep(1)
+            campaign = _campaign_call(_reader(campaign.id))
+    if campaign.progress.outcomes:
+        console.print(
+            "outcomes: " + ", ".join(f"{k} {v}" for k, v in campaign.progress.outcomes.items())
+        )
+    for reason, count in campaign.progress.skipped.items():
+        console.print(f"skipped ({reason}): {count}")
+
+
+def _reader(campaign_id: int) -> Callable[[AsyncSession], Awaitable[CampaignRead]]:
+    async def read(session: AsyncSession) -> CampaignRead:
+        return await campaigns.read(session, await campaigns.get(session, campaign_id))
+
+    return read
+
+
+@campaign_cli.command("start")
+def campaign_start(
+    name: Annotated[str, typer.Option(help="Campaign name.")],
+    leads: Annotated[
+        str | None, typer.Option(help="Lead ids, comma-separated; default all.")
+    ] = None,
+    cps: Annotated[float, typer.Option(help="Calls per second.")] = 1.0,
+    concurrency: Annotated[int, typer.Option(help="Max live calls.")] = 1,
+    max_attempts: int = 3,
+    watch: Annotated[bool, typer.Option(help="Follow progress until done.")] = False,
+) -> None:
+    """Creates a campaign; `messiah serve` (with Twilio configured) dials it."""
+    lead_ids = [int(part) for part in leads.split(",")] if leads else None
+    payload = CampaignCreate(
+        name=name,
+        lead_ids=lead_ids,
+        calls_per_second=cps,
+        max_concurrent_calls=concurrency,
+        max_attempts=max_attempts,
+    )
+
+    async def create(session: AsyncSession) -> CampaignRead:
+        settings = get_settings()
+        campaign = await campaigns.create(session, payload, SystemClock(), settings.tz)
+        return await campaigns.read(session, campaign)
+
+    campaign = _campaign_call(create)
+    console.print(f"campaign {campaign.id} started")
+    _show(campaign, watch)
+
+
+@campaign_cli.command("status")
+def campaign_status(campaign_id: int, watch: bool = False) -> None:
+    """Shows a campaign's progress (--watch: live, until it is over)."""
+    _show(_campaign_call(_reader(campaign_id)), watch)
+
+
+def _steer(campaign_id: int, verb: str) -> None:
+    async def steer(session: AsyncSession) -> CampaignRead:
+        campaign = await campaigns.transition(session, campaign_id, verb, SystemClock())
+        return await campaigns.read(session, campaign)
+
+    console.print(f"campaign {campaign_id}: {_campaign_call(steer).state}")
+
+
+@campaign_cli.command("pause")
+def campaign_pause(campaign_id: int) -> None:
+    """Stops dialing new calls; live calls go on."""
+    _steer(campaign_id, "pause")
+
+
+@campaign_cli.command("resume")
+def campaign_resume(campaign_id: int) -> None:
+    """Dials again."""
+    _steer(campaign_id, "resume")
+
+
+@campaign_cli.command("cancel")
+def campaign_cancel(campaign_id: int) -> None:
+    """Stops for good; attempts not yet dialed are cancelled."""
+    _steer(campaign_id, "cancel")
 
 
 def main() -> None:

@@ -38,14 +38,16 @@ TEMPLATE_DB = "messiah_test_template"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "both_backends: run against SQLite and Postgres")
+    config.addinivalue_line("markers", "postgres_only: run against Postgres only")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        both = metafunc.definition.get_closest_marker("both_backends") is not None
-        metafunc.parametrize(
-            "backend", ["sqlite", "postgres"] if both else ["sqlite"], indirect=True
-        )
+        marked = metafunc.definition.get_closest_marker
+        backends = ["sqlite", "postgres"] if marked("both_backends") else ["sqlite"]
+        if marked("postgres_only"):
+            backends = ["postgres"]
+        metafunc.parametrize("backend", backends, indirect=True)
 
 
 @pytest.fixture

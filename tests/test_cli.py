@@ -51,3 +51,22 @@ def test_simulate_unknown_lead_fails_clearly(database: Path) -> None:
     result = CliRunner().invoke(cli, ["simulate", "--lead", "99"])
     assert result.exit_code == 1
     assert "Lead 99 not found" in result.output
+
+
+def test_campaign_start_status_pause_resume(database: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["leads", "seed"]).exit_code == 0
+    started = runner.invoke(cli, ["campaign", "start", "--name", "Q4", "--leads", "1,2,3"])
+    assert started.exit_code == 0, started.output
+    assert "campaign 1 started" in started.output
+    assert "0/3" in started.output
+    status = runner.invoke(cli, ["campaign", "status", "1"])
+    assert "pending 3" in status.output
+    assert "paused" in runner.invoke(cli, ["campaign", "pause", "1"]).output
+    assert "active" in runner.invoke(cli, ["campaign", "resume", "1"]).output
+    assert "cancelled" in runner.invoke(cli, ["campaign", "cancel", "1"]).output
+    refused = runner.invoke(cli, ["campaign", "resume", "1"])
+    assert refused.exit_code == 1
+    assert "cannot resume" in refused.output
+    unknown = runner.invoke(cli, ["campaign", "start", "--name", "x", "--leads", "99"])
+    assert unknown.exit_code == 1 and "unknown lead ids" in unknown.output

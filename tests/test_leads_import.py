@@ -69,3 +69,18 @@ async def test_unusable_file_is_422(client: httpx.AsyncClient, content: str, mes
     response = await _upload(client, content)
     assert response.status_code == 422
     assert message in response.json()["detail"]
+
+
+async def test_do_not_call_list_marks_leads(client: httpx.AsyncClient) -> None:
+    dana = (await client.post("/leads", json={"name": "Dana", "phone": "050-765-4321"})).json()
+    eli = (await client.post("/leads", json={"name": "Eli", "phone": "052-111-2244"})).json()
+    listing = "phone\n+972 50 765 4321\n053-000-0000\nnot a phone\n"
+    response = await client.post(
+        "/leads/do-not-call/import", files={"file": ("dnc.csv", listing.encode(), "text/csv")}
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["marked"], report["unknown"], report["rejected"]) == (1, 1, 1)
+    assert report["errors"][0]["line"] == 4
+    assert (await client.get(f"/leads/{dana['id']}")).json()["do_not_call"] is True
+    assert (await client.get(f"/leads/{eli['id']}")).json()["do_not_call"] is False

@@ -107,6 +107,7 @@ class Dialer:
         self.poll_seconds = poll_seconds
         self.sleep = sleep
         self.backoff = timedelta(seconds=1)
+        self.placed_total = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Dials until `stop` is set; a failing tick is logged and retried, never fatal."""
@@ -132,6 +133,7 @@ class Dialer:
             while (job := await self._claim(campaign_id)) is not None:
                 await self._wait_until(job.at)
                 placed += await self._place(job)
+        self.placed_total += placed
         return placed
 
     async def reconcile(self) -> int:

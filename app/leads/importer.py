@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.leads import repository
-from app.leads.models import Lead
-from app.leads.schemas import ImportReport, ImportRowError, LeadCreate
+from app.leads.models import Lead, LeadStatus
+from app.leads.phones import InvalidPhone, to_e164
+from app.leads.schemas import DncReport, ImportReport, ImportRowError, LeadCreate
 
 COLUMNS = ("name", "phone", "company", "email", "gender", "notes")
 REQUIRED = ("name", "phone")
@@ -140,4 +141,33 @@ async def import_csv(session: AsyncSession, data: bytes) -> ImportReport:
         rejected=len(parsed.errors),
         errors=parsed.errors,
         lead_ids=sorted(lead.id for lead in touched.values()),
+    )
+
+
+async def import_dnc_csv(session: AsyncSession, data: bytes) -> DncReport:
+    """Marks every lead whose phone is in the file do-not-call; unknown numbers are counted."""
+    reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
+    headers = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
+    if "phone" not in headers:
+        raise ImportFileError("missing column phone: a do-not-call list needs a phone column")
+    phones: list[str] = []
+    errors: list[ImportRowError] = []
+    for raw in reader:
+        value = (raw.get(headers["phone"]) or "").strip()
+        if not value:
+            continue
+        try:
+            phones.append(to_e164(value))
+        except InvalidPhone as exc:
+            errors.append(ImportRowError(line=reader.line_num, reason=str(exc)))
+    known = await repository.get_by_phones(session, phones)
+    for lead in known.values():
+        lead.do_not_call = True
+        lead.status = LeadStatus.do_not_call
+    await session.flush()
+    return DncReport(
+        marked=len(known),
+        unknown=len(set(phones) - set(known)),
+        rejected=len(errors),
+        errors=errors,
     )

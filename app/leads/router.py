@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, UploadFile, status
 from app.deps import ApiKey, AppClock, DbSession
 from app.leads import importer, repository
 from app.leads.models import Lead
-from app.leads.schemas import ImportReport, LeadCreate, LeadRead, LeadUpdate
+from app.leads.schemas import DncReport, ImportReport, LeadCreate, LeadRead, LeadUpdate
 from app.privacy import erase_lead
 
 router = APIRouter(prefix="/leads", tags=["leads"], dependencies=[ApiKey])
@@ -22,6 +22,15 @@ async def _get_or_404(session: DbSession, lead_id: int) -> Lead:
     if lead is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lead {lead_id} not found.")
     return lead
+
+
+async def _read_upload(file: UploadFile) -> bytes:
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"File too large: at most {MAX_UPLOAD_BYTES} bytes."
+        )
+    return data
 
 
 def _conflict(exc: repository.PhoneTaken) -> HTTPException:
@@ -55,17 +64,23 @@ async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
 @router.post("/import", response_model=ImportReport)
 async def import_leads(file: UploadFile, session: DbSession) -> ImportReport:
     """Imports a CSV of leads; bad rows are reported with their line, not fatal."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE, f"File too large: at most {MAX_UPLOAD_BYTES} bytes."
-        )
+    data = await _read_upload(file)
     try:
         return await importer.import_csv(session, data)
     except importer.ImportFileError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     except importer.ImportConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+
+@router.post("/do-not-call/import", response_model=DncReport)
+async def import_do_not_call(file: UploadFile, session: DbSession) -> DncReport:
+    """Marks the leads on a do-not-call list (CSV with a phone column); they are never dialed."""
+    data = await _read_upload(file)
+    try:
+        return await importer.import_dnc_csv(session, data)
+    except importer.ImportFileError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
 
 
 @router.get("/{lead_id}", response_model=LeadRead)

@@ -97,3 +97,10 @@ class ImportReport(BaseModel):
     rejected: int
     errors: list[ImportRowError]
     lead_ids: list[int]
+
+
+class DncReport(BaseModel):
+    marked: int = Field(description="Leads now marked do-not-call.")
+    unknown: int = Field(description="Numbers in the file that match no lead.")
+    rejected: int
+    errors: list[ImportRowError]

@@ -75,6 +75,7 @@ class RestRequest:
     path: str
     form: Mapping[str, list[str]]
     authorized: bool
+    at: float = field(default_factory=time.monotonic)
 
     def one(self, name: str) -> str | None:
         values = self.form.get(name)

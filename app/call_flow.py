@@ -151,10 +151,12 @@ async def take_turn(
     failure: str | None = None,
     ms_fetch: int | None = None,
     ms_stt: int | None = None,
+    deadline_s: float | None = None,
 ) -> Turn:
     """Answers the caller's line (or a `failure` that lost it) and stores the turn.
 
     With a `key` already seen, returns the stored turn without running anything again.
+    `deadline_s` shortens the pipeline's deadline (what is left of the webhook's time).
     """
     call = await _locked(session, call_id)
     if key is not None:
@@ -168,7 +170,7 @@ async def take_turn(
         result = engine.pipeline.failed_turn(conversation, failure)
     else:
         result = await engine.pipeline.run_turn(
-            session, conversation, caller_he, silences=call.silence_count
+            session, conversation, caller_he, silences=call.silence_count, deadline_s=deadline_s
         )
     _remember(call, conversation, result, silent=not caller_he.strip() and failure is None)
     turn = Turn(

@@ -87,7 +87,12 @@ class Pipeline:
         return line
 
     async def run_turn(
-        self, session: AsyncSession, conversation: Conversation, caller_he: str, silences: int = 0
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        caller_he: str,
+        silences: int = 0,
+        deadline_s: float | None = None,
     ) -> TurnResult:
         """Answers one caller line; `silences` counts empty turns in a row before this one."""
         started = time.perf_counter()
@@ -96,7 +101,8 @@ class Pipeline:
         if not caller_he:
             result = self._silence(lines, silences + 1)
         else:
-            result = await self._answer(session, conversation, lines, caller_he)
+            deadline = min(self.deadline_s, deadline_s or self.deadline_s)
+            result = await self._answer(session, conversation, lines, caller_he, deadline)
         result.ms["total"] = round((time.perf_counter() - started) * 1000)
         log.info(
             "turn",
@@ -132,13 +138,18 @@ class Pipeline:
         return TurnResult("", "(silence)", line.en, line.he)
 
     async def _answer(
-        self, session: AsyncSession, conversation: Conversation, lines: Lines, caller_he: str
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        lines: Lines,
+        caller_he: str,
+        deadline_s: float,
     ) -> TurnResult:
         watch = _Stopwatch()
         toolbox = Toolbox(session, self.settings, self.clock, conversation)
         caller_en = ""
         try:
-            async with asyncio.timeout(self.deadline_s):
+            async with asyncio.timeout(deadline_s):
                 # The slot lookup (database) overlaps the translation (network); both finish
                 # before a failure is raised, so no database work outlives the turn.
                 translated, prefetched = await asyncio.gather(

@@ -49,6 +49,10 @@ UNANSWERED_OUTCOMES = {
     "canceled": Outcome.failed,
 }
 
+# Twilio gives up on a webhook after 15 s and plays its own English error; we answer well before.
+WEBHOOK_BUDGET_S = 13.0
+MIN_TURN_S = 1.5
+
 
 @dataclass(frozen=True, slots=True)
 class Webhook:
@@ -211,6 +215,9 @@ async def _take_turn(
     ms_fetch: int | None = None,
     ms_stt: int | None = None,
 ) -> str:
+    # Twilio waits 15 s for TwiML: what fetching and transcribing used comes off the turn's time.
+    spent_s = ((ms_fetch or 0) + (ms_stt or 0)) / 1000
+    deadline_s = max(MIN_TURN_S, WEBHOOK_BUDGET_S - spent_s)
     try:
         async with ctx.sessions.begin() as session:
             turn = await call_flow.take_turn(
@@ -222,6 +229,7 @@ async def _take_turn(
                 failure=failure,
                 ms_fetch=ms_fetch,
                 ms_stt=ms_stt,
+                deadline_s=deadline_s,
             )
     except call_flow.CallOver:
         return twiml.hang_up()

@@ -17,24 +17,11 @@ from zoneinfo import ZoneInfo
 from holidays import country_holidays
 from holidays.constants import PUBLIC
 
-from app.config import WEEKDAYS, Settings
+from app.config import WEEKDAYS as WEEKDAY_KEYS
+from app.config import Settings
+from app.language.en import MONTHS, WEEKDAYS
 
 SATURDAY = 5  # date.weekday(): Monday is 0
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +41,7 @@ class AvailabilityRules:
         """Reads the BUSINESS_* and MEETING_* settings."""
         return cls(
             tz=ZoneInfo(settings.business_timezone),
-            business_days=frozenset(WEEKDAYS.index(day) for day in settings.business_days),
+            business_days=frozenset(WEEKDAY_KEYS.index(day) for day in settings.business_days),
             opens=settings.business_hours_start,
             closes=settings.business_hours_end,
             duration=timedelta(minutes=settings.meeting_duration_minutes),
@@ -82,9 +69,7 @@ class Slot:
 
 def format_label(start: datetime) -> str:
     """'Tuesday, December 1 at 10:00' in start's own zone, independent of the process locale."""
-    return (
-        f"{DAY_NAMES[start.weekday()]}, {MONTH_NAMES[start.month - 1]} {start.day} at {start:%H:%M}"
-    )
+    return f"{WEEKDAYS[start.weekday()]}, {MONTHS[start.month - 1]} {start.day} at {start:%H:%M}"
 
 
 @lru_cache(maxsize=64)
@@ -105,7 +90,7 @@ def day_closed_reason(day: date, rules: AvailabilityRules) -> str | None:
     if weekday == SATURDAY:
         return "Saturday (Shabbat) is never a meeting day"
     if weekday not in rules.business_days:
-        return f"{DAY_NAMES[weekday]} is not a business day"
+        return f"{WEEKDAYS[weekday]} is not a business day"
     name = holiday_name(day)
     if name is not None:
         return f"{day.isoformat()} is a public holiday ({name})"

@@ -16,7 +16,7 @@ DEMO_LEADS: tuple[dict[str, str], ...] = (
     },
     {"name": "Roy Levi", "phone": "+972521234568", "company": "Levi Tech", "gender": "male"},
     {
-        "name": "Noa Mizrahi",
+        "name": "Tamar Mizrahi",
         "phone": "+972541234569",
         "company": "Mizrahi Insurance",
         "gender": "female",

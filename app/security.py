@@ -1,4 +1,4 @@
-"""Who may call what: the admin API key (Twilio request signatures join it with telephony)."""
+"""Who may call what: the admin API key, and Twilio's signature on every webhook."""
 
 from __future__ import annotations
 

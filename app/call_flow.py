@@ -19,6 +19,7 @@ from datetime import datetime
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import metrics
 from app.calls import repository as calls_repo
 from app.calls.models import Call, Channel, Outcome, Turn
 from app.conversation.engine import Engine
@@ -204,6 +205,7 @@ def _remember(call: Call, conversation: Conversation, result: TurnResult, *, sil
     call.meeting_id = conversation.booked_meeting_id
     if result.ended:
         call.outcome = outcome_for(result.action, result.payload) or Outcome.not_interested
+        metrics.CALL_OUTCOMES.labels(outcome=call.outcome).inc()
         log.info("call_outcome", call_id=call.id, outcome=call.outcome)
 
 

@@ -26,6 +26,7 @@ from app.leads.router import router as leads_router
 from app.leads.seed import seed_demo_leads
 from app.logging_config import configure_logging
 from app.meetings.router import router as meetings_router
+from app.metrics import router as metrics_router
 from app.simulator.router import router as simulator_router
 from app.telephony import close_telephony, open_telephony
 from app.telephony.dialing import start_dialer
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         return response
 
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(leads_router)
     app.include_router(meetings_router)
     app.include_router(agent_router)

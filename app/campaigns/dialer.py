@@ -20,6 +20,7 @@ from typing import Protocol
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import metrics
 from app.calls.models import Call, Channel, Outcome
 from app.campaigns import repository
 from app.campaigns.models import AttemptState, CallAttempt, Campaign, CampaignState
@@ -207,11 +208,14 @@ class Dialer:
         try:
             sid = await self.placer.place(job.call_id, job.phone)
         except DialRateLimited as exc:
+            metrics.DIALS.labels(result="rate_limited").inc()
             await self._rate_limited(job, str(exc))
             return 0
         except DialRefused as exc:
+            metrics.DIALS.labels(result="refused").inc()
             await self._refused(job, str(exc))
             return 1
+        metrics.DIALS.labels(result="placed").inc()
         self.backoff = timedelta(seconds=1)
         async with self.sessions.begin() as session:
             call = await session.get(Call, job.call_id, with_for_update=True)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import metrics
 from app.clock import Clock
 from app.config import Settings
 from app.conversation.agent import Agent
@@ -44,6 +45,14 @@ class TurnResult:
     ended: bool = False
     error: str | None = None
     ms: dict[str, int] = field(default_factory=dict)
+
+
+def _observe(result: TurnResult) -> None:
+    metrics.TURNS.labels(action=result.action or "none").inc()
+    if result.error:
+        metrics.TURN_FAILURES.labels(error=result.error.split(":", 1)[0]).inc()
+    for stage, ms in result.ms.items():
+        metrics.STAGE_SECONDS.labels(stage=stage).observe(ms / 1000)
 
 
 class _Stopwatch:
@@ -104,6 +113,7 @@ class Pipeline:
             deadline = min(self.deadline_s, deadline_s or self.deadline_s)
             result = await self._answer(session, conversation, lines, caller_he, deadline)
         result.ms["total"] = round((time.perf_counter() - started) * 1000)
+        _observe(result)
         log.info(
             "turn",
             call_id=conversation.call_id,

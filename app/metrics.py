@@ -1,0 +1,32 @@
+"""Prometheus metrics: what ops watch (turn latency per stage, outcomes, dialing, failures).
+
+No labels carry personal data: only actions, outcomes, stages and error kinds.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+TURNS = Counter("messiah_turns_total", "Call turns answered, by action.", ["action"])
+TURN_FAILURES = Counter(
+    "messiah_turn_failures_total", "Turns that fell back to the catalog line, by error.", ["error"]
+)
+STAGE_SECONDS = Histogram(
+    "messiah_turn_stage_seconds",
+    "Time per pipeline stage of a turn.",
+    ["stage"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13),
+)
+CALL_OUTCOMES = Counter(
+    "messiah_call_outcomes_total", "Calls that reached an outcome.", ["outcome"]
+)
+DIALS = Counter("messiah_dials_total", "Campaign dial attempts, by result.", ["result"])
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    """Prometheus scrape endpoint (no personal data, so no API key)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -25,6 +25,15 @@ class Outcome(enum.StrEnum):
     opted_out = "opted_out"
 
 
+# A call's final status (Twilio's words, as Call.status stores them) when nobody talked.
+UNANSWERED_OUTCOMES = {
+    "busy": Outcome.busy,
+    "no-answer": Outcome.no_answer,
+    "failed": Outcome.failed,
+    "canceled": Outcome.failed,
+}
+
+
 class Channel(enum.StrEnum):
     twilio = "twilio"
     simulator = "simulator"

@@ -21,7 +21,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
-from app.calls.models import Call, Channel, Outcome
+from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome
 from app.campaigns import repository
 from app.campaigns.models import AttemptState, CallAttempt, Campaign, CampaignState
 from app.campaigns.window import CallingWindow
@@ -35,14 +35,8 @@ log = structlog.get_logger(__name__)
 RETRY_OUTCOMES = frozenset(
     {Outcome.no_answer, Outcome.busy, Outcome.failed, Outcome.voicemail, Outcome.callback}
 )
-# Twilio's final statuses, for calls that ended before the conversation gave an outcome.
-STATUS_OUTCOMES = {
-    "no-answer": Outcome.no_answer,
-    "busy": Outcome.busy,
-    "failed": Outcome.failed,
-    "canceled": Outcome.failed,
-    "completed": "completed",
-}
+# A completed call without an outcome: the lead hung up before the conversation gave one.
+HUNG_UP = "completed"
 STALE_DIAL = timedelta(minutes=2)
 REGISTRY_MAX_AGE = timedelta(days=15)
 DEFAULT_RETRY_DELAYS_MIN = (60, 240)
@@ -265,8 +259,10 @@ def _ended(call: Call | None, attempt: CallAttempt, now: datetime) -> str | None
         return Outcome.failed
     if call.outcome is not None:
         return call.outcome
-    if call.status in STATUS_OUTCOMES:
-        return STATUS_OUTCOMES[call.status]
+    if call.status in UNANSWERED_OUTCOMES:
+        return UNANSWERED_OUTCOMES[call.status]
+    if call.status == "completed":
+        return HUNG_UP
     if call.call_sid is None and call.started_at < now - STALE_DIAL:
         # The dialer died between writing the attempt and hearing from Twilio.
         call.status, call.outcome = "failed", Outcome.failed

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.config import WEEKDAYS
-from app.meetings.availability import holiday_name
+from app.meetings.availability import holiday_or_eve
 
 SATURDAY = 5  # date.weekday()
 DEFAULT_WINDOW: dict[str, list[str]] = {
@@ -56,12 +56,11 @@ class CallingWindow:
         """Why no call may be placed on this local date, or None when it has opening hours."""
         if day.weekday() == SATURDAY:
             return "Shabbat"
-        name = holiday_name(day)
-        if name:
-            return f"holiday ({name})"
-        eve = holiday_name(day + timedelta(days=1))
-        if eve:
-            return f"holiday eve ({eve})"
+        match holiday_or_eve(day):
+            case ("holiday", name):
+                return f"holiday ({name})"
+            case ("eve", name):
+                return f"holiday eve ({name})"
         if day.weekday() not in self.hours:
             return "not a calling day"
         return None

@@ -84,6 +84,15 @@ def holiday_name(day: date) -> str | None:
     return _holidays_in(day.year).get(day)
 
 
+def holiday_or_eve(day: date) -> tuple[str, str] | None:
+    """("holiday", name) or ("eve", name of tomorrow's holiday): days nobody is called or met."""
+    name = holiday_name(day)
+    if name is not None:
+        return ("holiday", name)
+    eve_of = holiday_name(day + timedelta(days=1))
+    return ("eve", eve_of) if eve_of is not None else None
+
+
 def day_closed_reason(day: date, rules: AvailabilityRules) -> str | None:
     """Why no meeting can happen on this local date, or None when it is a working day."""
     weekday = day.weekday()
@@ -91,12 +100,11 @@ def day_closed_reason(day: date, rules: AvailabilityRules) -> str | None:
         return "Saturday (Shabbat) is never a meeting day"
     if weekday not in rules.business_days:
         return f"{WEEKDAYS[weekday]} is not a business day"
-    name = holiday_name(day)
-    if name is not None:
-        return f"{day.isoformat()} is a public holiday ({name})"
-    eve_of = holiday_name(day + timedelta(days=1))
-    if eve_of is not None:
-        return f"{day.isoformat()} is the eve of a public holiday ({eve_of})"
+    match holiday_or_eve(day):
+        case ("holiday", name):
+            return f"{day.isoformat()} is a public holiday ({name})"
+        case ("eve", name):
+            return f"{day.isoformat()} is the eve of a public holiday ({name})"
     return None
 
 

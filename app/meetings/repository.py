@@ -9,7 +9,6 @@ from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.leads.models import Lead
 from app.meetings.errors import SlotTaken
 from app.meetings.models import Meeting, MeetingStatus
 
@@ -21,11 +20,6 @@ SQLITE_SLOT_MESSAGE = "meetings.calendar, meetings.start"
 async def get(session: AsyncSession, meeting_id: int) -> Meeting | None:
     """Gets a meeting by its id."""
     return await session.get(Meeting, meeting_id)
-
-
-async def get_lead(session: AsyncSession, lead_id: int) -> Lead | None:
-    """Gets the lead a meeting is (or would be) with."""
-    return await session.get(Lead, lead_id)
 
 
 async def list_meetings(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from app.deps import ApiKey, AppClock, AppSettings, DbSession
+from app.leads import repository as leads_repo
 from app.meetings import ics, repository, service
 from app.meetings.errors import LeadNotFound, MeetingNotFound, SlotNotAllowed, SlotTaken
 from app.meetings.schemas import MeetingCreate, MeetingRead, SlotRead
@@ -81,7 +82,7 @@ async def invitation(meeting_id: int, session: DbSession, settings: AppSettings)
         meeting = await service.get_meeting(session, meeting_id)
     except MeetingNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    lead = await repository.get_lead(session, meeting.lead_id) if meeting.lead_id else None
+    lead = await leads_repo.get(session, meeting.lead_id) if meeting.lead_id else None
     return Response(
         content=ics.meeting_to_ics(meeting, lead, settings),
         media_type="text/calendar; charset=utf-8",

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Clock
 from app.config import Settings
+from app.leads import repository as leads_repo
 from app.meetings import repository
 from app.meetings.availability import (
     AvailabilityRules,
@@ -72,7 +73,7 @@ async def book_meeting(
     reason = slot_rejection(start, now, rules)
     if reason is not None:
         raise SlotNotAllowed(reason)
-    if await repository.get_lead(session, lead_id) is None:
+    if await leads_repo.get(session, lead_id) is None:
         raise LeadNotFound(lead_id)
     slot = slot_at(start, rules)
     try:

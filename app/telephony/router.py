@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import call_flow
 from app.calls import repository as calls_repo
-from app.calls.models import Call, Channel, Outcome, Turn
+from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome, Turn
 from app.config import Settings
 from app.conversation.engine import Engine
 from app.conversation.providers.base import ProviderError
@@ -42,12 +42,6 @@ MACHINE_ANSWERS = frozenset(
     {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 )
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-UNANSWERED_OUTCOMES = {
-    "busy": Outcome.busy,
-    "no-answer": Outcome.no_answer,
-    "failed": Outcome.failed,
-    "canceled": Outcome.failed,
-}
 
 # Twilio gives up on a webhook after 15 s and plays its own English error; we answer well before.
 WEBHOOK_BUDGET_S = 13.0

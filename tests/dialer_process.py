@@ -1,8 +1,8 @@
 """A standalone dialer process for the multi-process test: `python -m tests.dialer_process`.
 
 Reads the usual settings from the environment (DATABASE_URL, TWILIO_*), starts its clock at
-DIALER_CLOCK_START (ISO 8601) and runs until SIGTERM or DIALER_RUN_SECONDS; prints how many calls
-it placed.
+DIALER_CLOCK_START (ISO 8601), says "ready" once SIGTERM stops it cleanly, and runs until SIGTERM
+or DIALER_RUN_SECONDS; then prints how many calls it placed.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ async def main() -> None:
         loop = asyncio.get_running_loop()
         loop.call_later(float(os.environ["DIALER_RUN_SECONDS"]), stop.set)
         loop.add_signal_handler(signal.SIGTERM, stop.set)
+        print("ready", flush=True)
         await dialer.run(stop)
         await telephony.aclose()
     await engine.dispose()

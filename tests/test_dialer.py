@@ -278,7 +278,8 @@ def _process_env(twilio_fake: FakeTwilio, database_url: str, start_at: datetime)
 
 
 async def _spawn(env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
+    """Starts a dialer process and waits until it is up (and SIGTERM would stop it cleanly)."""
+    process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "tests.dialer_process",
@@ -287,6 +288,9 @@ async def _spawn(env: dict[str, str]) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    assert process.stdout is not None
+    assert (await asyncio.wait_for(process.stdout.readline(), 30)).strip() == b"ready"
+    return process
 
 
 async def _play_twilio_until(app: FastAPI, twilio_fake: FakeTwilio, dialed_calls: int) -> int:
@@ -312,11 +316,11 @@ async def test_two_dialer_processes_on_postgres_dial_500_leads_once(
     start_at = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # Tue 10:00 in Israel
     lead_ids = await add_leads(app, 500)
     cps, concurrency = 100.0, 40
+    env = _process_env(twilio_fake, database_url, start_at)
+    processes = [await _spawn(env) for _ in range(2)]
     await start(
         app, FrozenClock(start_at), lead_ids, calls_per_second=cps, max_concurrent_calls=concurrency
     )
-    env = _process_env(twilio_fake, database_url, start_at)
-    processes = [await _spawn(env) for _ in range(2)]
     peak = await _play_twilio_until(app, twilio_fake, 500)
     await asyncio.sleep(0.3)  # let both settle their last calls, then stop them
     for process in processes:
@@ -372,13 +376,3 @@ async def test_a_killed_dialer_process_loses_and_duplicates_nothing(
     orphans = {a.lead_id for a in rows if a.state == AttemptState.dialing}
     assert len(orphans) <= 20  # at most what the killed process had in flight
     assert all(phones[a.lead_id] in counts or a.lead_id in orphans for a in rows)
-
-
-class RunningClock:
-    """Real time passing, but starting at a chosen instant (inside the calling window)."""
-
-    def __init__(self, start: datetime) -> None:
-        self.start, self.started = start, time.monotonic()
-
-    def now(self) -> datetime:
-        return self.start + timedelta(seconds=time.monotonic() - self.started)

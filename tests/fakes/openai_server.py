@@ -52,7 +52,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import uvicorn
 from openai import AsyncOpenAI
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
@@ -62,6 +61,7 @@ from starlette.routing import Route
 
 from app.config import Settings
 from app.conversation.providers.openai import make_openai_client
+from tests.fakes.loopback import LoopbackServer
 
 FAKE_API_KEY = "sk-test-fake-openai-0000"
 
@@ -180,8 +180,7 @@ class FakeOpenAI:
         self._transcription: TranscriptionHandler | None = None
         self._ids = itertools.count(1)
         self._closing = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._loopback: LoopbackServer | None = None
         self.port = 0
         self.app = Starlette(
             routes=[
@@ -244,36 +243,14 @@ class FakeOpenAI:
     # serving
 
     def start(self) -> None:
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=0,
-            loop="asyncio",
-            http="h11",
-            lifespan="off",
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            timeout_graceful_shutdown=2,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="fake-openai", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake OpenAI server did not start")
-            time.sleep(0.005)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self._loopback = LoopbackServer(self.app, "fake OpenAI server", graceful_shutdown_s=2)
+        self._loopback.start()
+        self.port = self._loopback.port
 
     def stop(self) -> None:
         self._closing.set()
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            if self._thread.is_alive():
-                raise RuntimeError("the fake OpenAI server did not stop")
+        if self._loopback is not None:
+            self._loopback.stop()
 
     # endpoints
 

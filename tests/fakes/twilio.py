@@ -29,7 +29,6 @@ import base64
 import io
 import itertools
 import secrets
-import threading
 import time
 import wave
 import xml.etree.ElementTree as ET
@@ -41,7 +40,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -52,6 +50,7 @@ from twilio.request_validator import RequestValidator
 from app.calls import repository as calls_repo
 from app.calls.models import Call
 from app.leads.models import Lead
+from tests.fakes.loopback import LoopbackServer
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "fake-twilio-auth-token-0000"
@@ -95,8 +94,7 @@ class FakeTwilio:
         self._transcripts: dict[bytes, str] = {}
         self._media_failures = 0
         self._ids = itertools.count(1)
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._loopback: LoopbackServer | None = None
         self.port = 0
         base = "/2010-04-01/Accounts/{account}"
         self.app = Starlette(
@@ -165,32 +163,13 @@ class FakeTwilio:
     # serving
 
     def start(self) -> None:
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=0,
-            loop="asyncio",
-            http="h11",
-            lifespan="off",
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="fake-twilio", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake Twilio server did not start")
-            time.sleep(0.005)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self._loopback = LoopbackServer(self.app, "fake Twilio server")
+        self._loopback.start()
+        self.port = self._loopback.port
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        if self._loopback is not None:
+            self._loopback.stop()
 
     # endpoints
 

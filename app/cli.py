@@ -44,11 +44,12 @@ console = Console()
 T = TypeVar("T")
 
 
-async def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """One migrated database, one transaction, for a command."""
+async def _with_session(work: Callable[[AsyncSession], Awaitable[T]], *, upgrade: bool = True) -> T:
+    """One migrated database, one transaction, for a command (polls skip the migration)."""
     engine = create_engine(get_settings().database_url)
     try:
-        await migrate.upgrade(engine)
+        if upgrade:
+            await migrate.upgrade(engine)
         async with create_sessionmaker(engine).begin() as session:
             return await work(session)
     finally:
@@ -151,9 +152,11 @@ def simulate(
     asyncio.run(run())
 
 
-def _campaign_call(work: Callable[[AsyncSession], Awaitable[CampaignRead]]) -> CampaignRead:
+def _campaign_call(
+    work: Callable[[AsyncSession], Awaitable[CampaignRead]], *, upgrade: bool = True
+) -> CampaignRead:
     try:
-        return asyncio.run(_with_session(work))
+        return asyncio.run(_with_session(work, upgrade=upgrade))
     except (campaigns.CampaignError, WindowError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
@@ -178,7 +181,7 @@ def _show(campaign: CampaignRead, watch: bool) -> None:
             if not watch or campaign.state in ("completed", "cancelled"):
                 break
             time.sleep(1)
-            campaign = _campaign_call(_reader(campaign.id))
+            campaign = _campaign_call(_reader(campaign.id), upgrade=False)
     if campaign.progress.outcomes:
         console.print(
             "outcomes: " + ", ".join(f"{k} {v}" for k, v in campaign.progress.outcomes.items())

@@ -24,7 +24,7 @@ from app.calls import repository as calls_repo
 from app.calls.models import Call, Channel, Outcome, Turn
 from app.conversation.engine import Engine
 from app.conversation.pipeline import TurnResult
-from app.conversation.state import Action, Conversation, Exchange, LeadProfile
+from app.conversation.state import Action, Conversation, Dialogue, Exchange, LeadProfile
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
 from app.meetings.availability import AvailabilityRules, slot_at
@@ -118,6 +118,7 @@ async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Co
         ended=call.outcome is not None,
         questions_asked=call.questions_asked,
         errors=call.error_count,
+        dialogue=Dialogue.from_json(call.dialogue),
     )
 
 
@@ -129,6 +130,7 @@ async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
         return existing
     conversation = await _conversation(session, engine, call)
     line = engine.pipeline.greeting(conversation)
+    call.dialogue = conversation.dialogue.to_json()
     call.status = "in-progress"
     call.answered_at = call.answered_at or engine.pipeline.clock.now()
     turn = Turn(
@@ -185,6 +187,7 @@ async def take_turn(
         action=result.action,
         action_payload=result.payload,
         ended=result.ended,
+        language=result.language if result.caller_he else None,
         ms_fetch=ms_fetch,
         ms_stt=ms_stt,
         ms_translate_in=result.ms.get("translate_in"),
@@ -203,6 +206,7 @@ def _remember(call: Call, conversation: Conversation, result: TurnResult, *, sil
     call.error_count = conversation.errors
     call.silence_count = call.silence_count + 1 if silent else 0
     call.meeting_id = conversation.booked_meeting_id
+    call.dialogue = conversation.dialogue.to_json()
     if result.ended:
         call.outcome = outcome_for(result.action, result.payload) or Outcome.not_interested
         metrics.CALL_OUTCOMES.labels(outcome=call.outcome).inc()

@@ -75,6 +75,17 @@ class Settings(BaseSettings):
 
     agent_gender: Literal["female", "male"] = "female"
 
+    # Israeli calling law: the advertising notice (Communications Law §30A) and a callback number.
+    call_is_advertising: bool = True
+    advertiser_name_he: str = Field(default="אלטה", min_length=1, max_length=60)
+    advertiser_name_en: str = Field(default="Alta", min_length=1, max_length=60)
+    business_callback_number: str | None = None
+
+    # The dialogue policy's hard limits: past them the call closes politely.
+    max_caller_turns: int = Field(default=16, ge=4, le=60)
+    max_offer_rounds: int = Field(default=3, ge=1, le=10)
+    max_clarifications: int = Field(default=2, ge=1, le=5)
+
     dialer_enabled: bool = True
     dialer_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
@@ -109,6 +120,17 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("business_callback_number")
+    @classmethod
+    def _e164_or_unset(cls, value: str | None) -> str | None:
+        """Blank is unset; anything else must be a number the voice can read: +9723...."""
+        value = (value or "").replace(" ", "").replace("-", "")
+        if not value:
+            return None
+        if not (value.startswith("+") and value[1:].isdigit() and 8 <= len(value) <= 16):
+            raise ValueError("BUSINESS_CALLBACK_NUMBER must be E.164, e.g. +97235551234")
         return value
 
     @field_validator("base_url")

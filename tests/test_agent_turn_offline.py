@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
+
+from app.language.en import time_phrase
 
 pytestmark = pytest.mark.both_backends
 
@@ -55,7 +58,8 @@ async def test_interest_gets_two_slots_then_booking(
     slots = offer["action_payload"]["slots"]
     assert len(slots) == 2
     assert slots[0]["start"][:10] != slots[1]["start"][:10]
-    assert slots[0]["label"] in offer["agent_reply"]
+    first = datetime.fromisoformat(slots[0]["start"])
+    assert time_phrase(first, first.tzinfo) in offer["agent_reply"]
 
     history.append({"user": "Yes, sounds interesting", "agent": offer["agent_reply"]})
     booked = (await turn(client, lead["id"], "The second one", history)).json()

@@ -1,7 +1,8 @@
-"""Scripted Hebrew calls (tests/conversations/*.toml) through the offline pipeline, end to end."""
+"""Scripted calls (tests/conversations/*.toml) played through the call flow the webhooks use."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -9,91 +10,97 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from app.clock import FrozenClock
-from app.conversation.pipeline import TurnResult
-from app.conversation.state import Action, Conversation, LeadProfile
-from app.leads.models import Lead
 from app.meetings.models import Meeting
+from tests.call_runner import Played, assert_no_line_three_times, play_call
 from tests.conversations import Script, fill, load_all
 
 SCRIPTS = load_all()
+DIGIT_COLON_TIME = re.compile(r"\d\s*:\s*\d")
+_SCRIPT_OF = {"ar": re.compile(r"[\u0600-\u06ff]"), "ru": re.compile(r"[\u0400-\u04ff]")}
+_PARTS = {"morning": range(0, 12), "afternoon": range(12, 17), "evening": range(17, 24)}
+
+
+async def play(app: FastAPI, script: Script) -> Played:
+    tz = app.state.settings.tz
+    lead = {
+        "name": script.lead_name,
+        "name_he": script.lead_name_he,
+        "company": script.lead_company,
+        "gender": script.lead_gender,
+        "email": script.lead_email,
+        "source": script.lead_source,
+    }
+    played = await play_call(
+        app, script.lines, lead=lead, fill=lambda line, offered: fill(line, offered, tz)
+    )
+    assert script.may_end_early or not played.ended_early, played.transcript
+    return played
 
 
 def test_the_suite_is_big_and_varied() -> None:
     outcomes = [script.expect for script in SCRIPTS]
-    assert len(SCRIPTS) >= 25
-    assert outcomes.count("booked") >= 12
-    assert min(outcomes.count(o) for o in ("not_interested", "opted_out", "callback")) >= 4
-
-
-async def play(app: FastAPI, script: Script) -> tuple[Lead, list[TurnResult], Conversation, list]:
-    """Greets, then answers every line as a call would: one session (and commit) per turn."""
-    maker = app.state.sessionmaker
-    pipeline = app.state.conversation.pipeline
-    async with maker.begin() as session:
-        lead = Lead(
-            name="דנה כהן", phone="+972507654321", company="כהן בע״מ", gender=script.lead_gender
-        )
-        session.add(lead)
-        await session.flush()
-        conversation = Conversation(lead=LeadProfile.from_lead(lead))
-    greeting = pipeline.greeting(conversation)
-    assert greeting.he and greeting.en
-    results: list[TurnResult] = []
-    silences = 0
-    chosen_from: list = []
-    for raw in script.lines:
-        assert not conversation.ended, f"call ended before {raw!r}: {results[-1].agent_en}"
-        offered = [slot.start for slot in conversation.offered]
-        chosen_from = offered
-        line = fill(raw, offered, pipeline.settings.tz)
-        async with maker.begin() as session:
-            result = await pipeline.run_turn(session, conversation, line, silences)
-        silences = silences + 1 if not line.strip() else 0
-        results.append(result)
-    async with maker() as session:
-        stored = await session.get(Lead, lead.id)
-        assert stored is not None
-    return stored, results, conversation, chosen_from
+    assert len(SCRIPTS) >= 80
+    assert outcomes.count("booked") >= 25
+    assert min(outcomes.count(o) for o in ("not_interested", "opted_out", "callback")) >= 8
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.path.stem for s in SCRIPTS])
 async def test_scripted_call(app: FastAPI, script: Script) -> None:
-    lead, results, conversation, offered_before_last = await play(app, script)
-    last = results[-1]
-    transcript = "\n".join(f"> {r.caller_he}\n< {r.agent_en}" for r in results)
-    assert conversation.ended, transcript
-    assert all(r.error is None for r in results), transcript
-    assert all(r.agent_he and r.agent_en for r in results)
+    played = await play(app, script)
+    transcript = played.transcript
+    call, lead, turns = played.call, played.lead, played.turns
+    last = turns[-1]
+    assert call.outcome == script.expect, transcript
+    assert all(t.error is None for t in turns), transcript
+    spoken = played.spoken
+    assert all(line.strip() for line in spoken)
+    assert not any(DIGIT_COLON_TIME.search(line) for line in spoken), transcript
+    assert len(played.greeting.agent_he.split()) <= 25, played.greeting.agent_he
+    assert_no_line_three_times(played)
+    if lead.name_he is None and re.search(r"[A-Za-z]", lead.name) and script.language is None:
+        assert not re.search(r"[A-Za-z]", played.greeting.agent_he), played.greeting.agent_he
 
     async with app.state.sessionmaker() as session:
         meetings = (await session.scalars(select(Meeting))).all()
+    rejected = set(call.dialogue.get("rejected", []))
+    assert not any(m.start.isoformat() in rejected for m in meetings), transcript
     if script.expect == "booked":
-        assert last.action == Action.book_meeting, transcript
+        assert last.action == "book_meeting", transcript
         assert len(meetings) == 1
-        assert meetings[0].start == offered_before_last[script.slot], transcript
+        start = meetings[0].start.astimezone(app.state.settings.tz)
+        if script.slot is not None:
+            assert meetings[0].start == played.offered_before_last[script.slot], transcript
+        if script.booked_weekday is not None:
+            assert start.weekday() == script.booked_weekday, transcript
+        if script.booked_part is not None:
+            assert start.hour in _PARTS[script.booked_part], transcript
         assert meetings[0].lead_id == lead.id
         assert lead.status == "booked"
     else:
         assert meetings == [], transcript
     if script.expect == "not_interested":
-        assert (last.action, last.payload) == (Action.end_call, {"reason": "not_interested"})
-        assert lead.status == "not_interested"
+        assert lead.status == "not_interested", transcript
     if script.expect == "opted_out":
-        assert last.action == Action.mark_do_not_call, transcript
-        assert lead.do_not_call
+        assert lead.do_not_call, transcript
     if script.expect == "callback":
-        assert last.action == Action.schedule_callback, transcript
-        assert lead.status == "callback"
+        assert lead.status == "callback", transcript
+    if script.language == "en":
+        english = [t for t in turns if t.language == "en"]
+        assert english, transcript
+        first = turns.index(english[0])
+        assert all(t.agent_he == t.agent_en for t in turns[first:]), transcript
+    elif script.language in _SCRIPT_OF:
+        assert _SCRIPT_OF[script.language].search(last.agent_he), transcript
 
 
 async def test_offered_slots_are_on_different_future_days(app: FastAPI, clock: FrozenClock) -> None:
-    script = next(s for s in SCRIPTS if s.expect == "booked")
-    _, results, _, _ = await play(app, script)
-    offer = next(r for r in results if r.action == Action.offer_slots)
-    assert offer.payload is not None
-    starts = [s["start"] for s in offer.payload["slots"]]
+    script = next(s for s in SCRIPTS if s.expect == "booked" and s.language is None)
+    played = await play(app, script)
+    offer = next(t for t in played.turns if t.action == "offer_slots")
+    assert offer.action_payload is not None
+    starts = [datetime.fromisoformat(s["start"]) for s in offer.action_payload["slots"]]
     assert len(starts) == 2
-    assert starts[0][:10] != starts[1][:10]
-    # The Hebrew offer speaks both days with Hebrew wording, never English.
-    assert "יום" in offer.agent_he and "בשעה" in offer.agent_he
-    assert clock.now() + timedelta(hours=2) <= min(datetime.fromisoformat(s) for s in starts)
+    assert starts[0].date() != starts[1].date()
+    assert starts[0].hour != starts[1].hour  # "at nine" names one of them
+    assert "יום" in offer.agent_he or "מחר" in offer.agent_he
+    assert clock.now() + timedelta(hours=2) <= min(starts)

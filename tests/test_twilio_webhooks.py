@@ -83,7 +83,7 @@ async def test_gather_mode_nests_the_greeting_so_the_caller_can_interrupt(
     }
     [say] = list(gather)
     assert say.tag == "Say" and say.attrib["language"] == "he-IL"
-    assert say.text and say.text.startswith("היי דנה")
+    assert say.text and "היי דנה" in say.text
     assert redirect.tag == "Redirect"
 
 

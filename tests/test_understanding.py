@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.language.understanding import Intent, gloss, normalize, understand
-from tests.conversations import Script, fill, load_all, spoken_time, spoken_weekday
+from app.language.understanding import Intent, Understanding, gloss, normalize, understand
+from tests.conversations import PARTS, Script, fill, load_all, spoken_time, spoken_weekday
 
 TZ = ZoneInfo("Asia/Jerusalem")
 # The pair on offer: Tuesday 1 December 2026 at 10:00 and Wednesday 2 December at 14:30, Israel.
@@ -95,14 +96,14 @@ INTENTS: list[tuple[str, Intent]] = [
     ("מי זה?", Intent.who_is_this),
     ("מי מדבר?", Intent.who_is_this),
     ("מאיפה אתם?", Intent.who_is_this),
-    ("מה זה בעצם?", Intent.who_is_this),
+    ("מה זה בעצם?", Intent.what_is_it),  # was who_is_this: the pitch answers it now
     ("who is this?", Intent.who_is_this),
     ("Who are you?", Intent.who_is_this),
     ("כמה זה עולה?", Intent.price),
     ("מה המחיר?", Intent.price),
     ("how much does it cost", Intent.price),
     # free answers
-    ("וואלה לא יודע", Intent.unclear),
+    ("וואלה לא יודע", Intent.unsure),  # was unclear: "not sure" is an intent of its own
     ("יש לנו צוות של שלושה אנשי מכירות", Intent.unclear),
     ("בעיקר בטלפון ובאקסל", Intent.unclear),
     ("אנחנו עסק קטן", Intent.unclear),
@@ -183,17 +184,18 @@ def test_picks_an_offered_slot(text: str, index: int) -> None:
     assert (said.weekday, said.hour, said.minute) == (slot.weekday(), slot.hour, slot.minute)
 
 
-# (what the caller asks for instead, weekday, hour, minute)
+# (what the caller asks for instead, weekday, hour, minute). No offered slot fits: request_time
+# (was pick_slot with no slot_index); an hour said alone has minute None (was 0).
 REQUESTS: list[tuple[str, int | None, int | None, int | None]] = [
-    ("ביום חמישי בעשר", 3, 10, 0),
+    ("ביום חמישי בעשר", 3, 10, None),
     ("אפשר בחמישי?", 3, None, None),
     ("בשני", 0, None, None),
     ("at 10:30", None, 10, 30),
-    ("בשלוש", None, 15, 0),
+    ("בשלוש", None, 15, None),
     ("רבע לשלוש", None, 14, 45),
-    ("בשמונה בערב", None, 20, 0),
+    ("בשמונה בערב", None, 20, None),
     ("אף אחד לא מתאים, יש משהו ביום חמישי?", 3, None, None),
-    ("Thursday at 2pm", 3, 14, 0),
+    ("Thursday at 2pm", 3, 14, None),
 ]
 
 
@@ -202,7 +204,7 @@ def test_a_day_or_time_not_on_offer_is_a_request(
     text: str, weekday: int | None, hour: int | None, minute: int | None
 ) -> None:
     said = understand(text, OFFERED, TZ, now=MONDAY)
-    assert (said.intent, said.slot_index) == (Intent.pick_slot, None)
+    assert (said.intent, said.slot_index, said.candidates) == (Intent.request_time, None, ())
     assert (said.weekday, said.hour, said.minute) == (weekday, hour, minute)
 
 
@@ -328,11 +330,19 @@ def test_normalize_strips_marks_and_joins_prefixed_digits() -> None:
 # --- The scripted calls in tests/conversations -------------------------------------------------
 
 SCRIPTS = load_all()
+# The suite's clock and first offer: Tuesday 24 November 2026 10:00, today 12:00 or tomorrow 9:00.
+SUITE_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
+SUITE_OFFER = (datetime(2026, 11, 24, 12, 0, tzinfo=TZ), datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
+# What ends a call with each outcome, as one caller line.
 DECISIVE = {
-    "not_interested": Intent.not_interested,
-    "opted_out": Intent.do_not_call,
-    "callback": Intent.busy_call_later,
+    "not_interested": {Intent.not_interested, Intent.hostile, Intent.wrong_number},
+    "opted_out": {Intent.do_not_call, Intent.abuse},
+    "callback": {Intent.busy_call_later},
 }
+ENDING = set().union(*DECISIVE.values())
+# A booked call ends on a pick, or on a yes to a single proposal or a clarifying question.
+BOOKING = {Intent.pick_slot, Intent.yes, Intent.interested}
+FOREIGN_SCRIPT = {"ar": re.compile(r"[\u0600-\u06ff]"), "ru": re.compile(r"[\u0400-\u04ff]")}
 
 
 def test_there_are_enough_scripts_of_each_outcome() -> None:
@@ -346,19 +356,65 @@ def test_there_are_enough_scripts_of_each_outcome() -> None:
     assert any("" in script.lines for script in SCRIPTS)
 
 
+def _foreign(script: Script, line: str) -> bool:
+    """A line in the caller's own script (Arabic, Russian): only its language is read."""
+    pattern = FOREIGN_SCRIPT.get(script.language or "")
+    return pattern is not None and pattern.search(line) is not None
+
+
+def _booked_as_asked(script: Script, said: Understanding) -> bool:
+    """A last line that asks for the day or part the script books (booked_weekday/_part)."""
+    when = said.when
+    if script.booked_weekday is not None and when.weekday not in (None, script.booked_weekday):
+        return False
+    if script.booked_part is not None and when.hour is not None:
+        start, end = PARTS[script.booked_part]
+        return start <= when.hour < end
+    return when.part in (None, script.booked_part)
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda script: script.path.stem)
 def test_script_is_understood_as_it_must_end(script: Script) -> None:
-    *before, last = (fill(line, OFFERED, TZ) for line in script.lines)
-    for line in before:
-        said = understand(line)
-        if said.intent in DECISIVE.values():
+    """Each line is read as its author meant, as far as one line can say without the dialogue.
+
+    No line before the last ends the call (a turn-down of the offered slots may sound final);
+    the last line ends it with the script's outcome. A loop script (may_end_early) ends on the
+    dialogue's limits, so none of its lines ends the call. A line in Arabic or Russian is only
+    checked for its language.
+    """
+    lines = [
+        fill(line, OFFERED, TZ, script.language if script.language == "en" else None)
+        for line in script.lines
+    ]
+    *before, last = lines
+    for line in before if not script.may_end_early else lines:
+        if _foreign(script, line):
+            assert understand(line).language == script.language, line
+            continue
+        if understand(line).intent in ENDING:
             # Only a turn-down of the offered slots may sound final before the end.
             assert understand(line, OFFERED, TZ).intent is Intent.neither_slot, line
-    if script.expect == "booked":
+    if script.may_end_early:
+        return
+    if _foreign(script, last):
+        assert understand(last).language == script.language, last
+    elif script.expect == "no_answer":
+        assert understand(last).intent is Intent.silence, last
+    elif script.expect == "booked":
         said = understand(last, OFFERED, TZ, now=MONDAY)
-        assert (said.intent, said.slot_index) == (Intent.pick_slot, script.slot), last
+        if (said.intent, said.slot_index) == (Intent.pick_slot, script.slot):
+            return
+        asked = script.booked_weekday is not None or script.booked_part is not None
+        in_suite = understand(last, SUITE_OFFER, TZ, now=SUITE_NOW)
+        if asked:
+            assert in_suite.intent in {*BOOKING, Intent.request_time}, last
+            assert _booked_as_asked(script, in_suite), last
+        elif in_suite.intent is Intent.pick_slot:
+            assert in_suite.slot_index in (script.slot, None), last
+        else:
+            assert in_suite.intent in BOOKING, last
     else:
-        assert understand(last).intent is DECISIVE[script.expect], last
+        assert understand(last).intent in DECISIVE[script.expect], last
 
 
 @pytest.mark.parametrize("slot", [TUE_10, WED_1430, TUE_10.replace(hour=15, minute=45)])

@@ -62,6 +62,8 @@ class Call(Base):
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     silence_count: Mapped[int] = mapped_column(Integer, default=0)
     meeting_id: Mapped[int | None] = mapped_column(Integer)
+    # The dialogue policy's memory (conversation.state.Dialogue), one JSON snapshot.
+    dialogue: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     lead: Mapped[Lead | None] = relationship(lazy="raise")
     turns: Mapped[list[Turn]] = relationship(
@@ -85,6 +87,8 @@ class Turn(Base):
     action: Mapped[str | None] = mapped_column(String(30))
     action_payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ended: Mapped[bool] = mapped_column(default=False)
+    # The caller's language in this turn: he, en, ar or ru.
+    language: Mapped[str | None] = mapped_column(String(8))
     ms_fetch: Mapped[int | None] = mapped_column(Integer)
     ms_stt: Mapped[int | None] = mapped_column(Integer)
     ms_translate_in: Mapped[int | None] = mapped_column(Integer)

@@ -9,6 +9,7 @@ from app.conversation.prompts import system_prompt
 from app.conversation.providers.base import ChatModel, Message, ProviderUnavailable, ToolCall
 from app.conversation.state import Action, AgentReply, Conversation
 from app.conversation.tools import TOOL_SPECS, Toolbox, ToolOutcome
+from app.language.understanding import Understanding
 
 MAX_TOOL_ROUNDS = 3
 # When one turn does several things, the strongest one names the turn.
@@ -25,9 +26,14 @@ class Agent(Protocol):
     """Decides the reply to one caller line (in English) and which tools to use."""
 
     async def respond(
-        self, user_en: str, tools: Toolbox, *, user_he: str | None = None
+        self,
+        user_en: str,
+        tools: Toolbox,
+        *,
+        user_he: str | None = None,
+        heard: Understanding | None = None,
     ) -> AgentReply:
-        """`user_he` is the caller's original Hebrew when there was one."""
+        """`user_he` is the caller's original words; `heard` their offline reading."""
         ...
 
 
@@ -55,7 +61,12 @@ class LLMAgent:
         return messages
 
     async def respond(
-        self, user_en: str, tools: Toolbox, *, user_he: str | None = None
+        self,
+        user_en: str,
+        tools: Toolbox,
+        *,
+        user_he: str | None = None,
+        heard: Understanding | None = None,
     ) -> AgentReply:
         conversation = tools.conversation
         messages = self._messages(conversation, user_en, tools)

@@ -29,8 +29,20 @@ class Lines:
 
     def __init__(self, settings: Settings, conversation: Conversation, now: datetime) -> None:
         gender = conversation.lead.gender
-        self.he = HebrewCatalog(agent_gender=settings.agent_gender, lead_gender=gender)
-        self.en = EnglishCatalog(agent_gender=settings.agent_gender, lead_gender=gender)
+        self.he = HebrewCatalog(
+            agent_gender=settings.agent_gender,
+            lead_gender=gender,
+            advertiser=settings.advertiser_name_he,
+            advertising=settings.call_is_advertising,
+            callback_number=settings.business_callback_number,
+        )
+        self.en = EnglishCatalog(
+            agent_gender=settings.agent_gender,
+            lead_gender=gender,
+            advertiser=settings.advertiser_name_en,
+            advertising=settings.call_is_advertising,
+            callback_number=settings.business_callback_number,
+        )
         self.tz = settings.tz
         self.now = now
         self.conversation = conversation
@@ -47,21 +59,59 @@ class Lines:
 
     def greeting(self) -> Line:
         lead = self.conversation.lead
-        return self.say("greeting", lead.name, lead.company)
-
-    def offer(self, slots: list[Slot], *, again: bool) -> Line:
-        first, second = slots[0].start, slots[-1].start
-        return self.say(
-            "other_slots_offer" if again else "slot_offer", first, second, self.tz, self.now
+        return Line(
+            self.en.greeting(lead.name, lead.company),
+            self.he.greeting(lead.spoken_name, lead.company),
         )
+
+    def voicemail(self) -> Line:
+        lead = self.conversation.lead
+        return Line(self.en.voicemail(lead.name), self.he.voicemail(lead.spoken_name))
+
+    def offer(self, slots: list[Slot], *, again: bool = False, short: bool = False) -> Line:
+        """Two slots put to the caller (one slot is a concrete proposal)."""
+        if len(slots) == 1:
+            return self.say("propose", slots[0].start, self.tz, self.now)
+        name = "short_offer" if short else "other_slots_offer" if again else "slot_offer"
+        return self.say(name, slots[0].start, slots[-1].start, self.tz, self.now)
+
+    def requested(self, slots: list[Slot], payload: dict[str, Any]) -> Line:
+        """Slots for a day or time the caller asked for, or an honest "nothing then"."""
+        if not payload.get("matched"):
+            asked = payload.get("asked") or {}
+            words = [
+                asked.get("weekday"),
+                asked.get("part"),
+                asked.get("hour"),
+                asked.get("minute"),
+            ]
+            if asked.get("date") and words[0] is None:
+                words[0] = datetime.fromisoformat(asked["date"]).weekday()
+            first, second = slots[0].start, slots[-1].start
+            return Line(
+                self.en.nothing_then(self.en.when_words(*words), first, second, self.tz, self.now),
+                self.he.nothing_then(self.he.when_words(*words), first, second, self.tz, self.now),
+            )
+        if len(slots) == 1:
+            return self.say("requested_single", slots[0].start, self.tz, self.now)
+        return self.say("requested_offer", slots[0].start, slots[1].start, self.tz, self.now)
+
+    def clarify(self, slots: list[Slot]) -> Line:
+        """One short question naming what tells the two slots apart."""
+        first, second = slots[0].start, slots[-1].start
+        if first.astimezone(self.tz).date() == second.astimezone(self.tz).date():
+            return self.say("clarify_time", first, second, self.tz)
+        return self.say("clarify_day", first, second, self.tz, self.now)
 
     def for_action(self, action: Action | None, payload: dict[str, Any] | None) -> Line | None:
         """The catalog line that carries an action's outcome, or None for a free-form reply."""
         payload = payload or {}
         match action:
             case Action.offer_slots if self.conversation.offered:
-                again = bool(payload.get("again"))
-                return self.offer(self.conversation.offered, again=again)
+                slots = self.conversation.offered
+                if payload.get("requested"):
+                    return self.requested(slots, payload)
+                return self.offer(slots, again=bool(payload.get("again")))
             case Action.book_meeting:
                 start = datetime.fromisoformat(payload["start"])
                 email = self.conversation.lead.email is not None
@@ -71,6 +121,8 @@ class Lines:
                 return self.say("opt_out_ack")
             case Action.end_call if payload.get("reason") == "not_interested":
                 return self.say("not_interested_ack") + self.say("goodbye")
+            case Action.end_call if payload.get("reason") == "wrong_person":
+                return self.say("wrong_number_ack")
             case Action.end_call:
                 return self.say("goodbye")
         return None

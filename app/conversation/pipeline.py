@@ -21,9 +21,11 @@ from app.clock import Clock
 from app.config import Settings
 from app.conversation.agent import Agent
 from app.conversation.lines import Line, Lines
+from app.conversation.policy import DialoguePolicy
 from app.conversation.providers.base import ProviderError, Translator
 from app.conversation.state import Action, Conversation, Exchange
 from app.conversation.tools import Toolbox
+from app.language.understanding import MAX_INPUT_CHARS, understand
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -45,6 +47,7 @@ class TurnResult:
     ended: bool = False
     error: str | None = None
     ms: dict[str, int] = field(default_factory=dict)
+    language: str = "he"
 
 
 def _observe(result: TurnResult) -> None:
@@ -78,12 +81,14 @@ class Pipeline:
         agent: Agent,
         translator: Translator,
         deadline_s: float,
+        policy: DialoguePolicy | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.agent = agent
         self.translator = translator
         self.deadline_s = deadline_s
+        self.policy = policy or DialoguePolicy(settings)
 
     def lines(self, conversation: Conversation) -> Lines:
         return Lines(self.settings, conversation, self.clock.now())
@@ -93,6 +98,7 @@ class Pipeline:
         line = self.lines(conversation).greeting()
         conversation.greeted = True
         conversation.last_agent_he = line.he
+        conversation.dialogue.recent = ["greeting"]
         return line
 
     async def run_turn(
@@ -105,7 +111,7 @@ class Pipeline:
     ) -> TurnResult:
         """Answers one caller line; `silences` counts empty turns in a row before this one."""
         started = time.perf_counter()
-        caller_he = caller_he.strip()
+        caller_he = caller_he.strip()[:MAX_INPUT_CHARS]
         lines = self.lines(conversation)
         if not caller_he:
             result = self._silence(lines, silences + 1)
@@ -156,14 +162,22 @@ class Pipeline:
         deadline_s: float,
     ) -> TurnResult:
         watch = _Stopwatch()
-        toolbox = Toolbox(session, self.settings, self.clock, conversation)
-        caller_en = ""
+        heard = understand(
+            caller_he,
+            [slot.start for slot in conversation.offered],
+            self.settings.tz,
+            self.clock.now(),
+        )
+        self.policy.observe(conversation, heard)
+        english = conversation.dialogue.language == "en"
+        toolbox = Toolbox(session, self.settings, self.clock, conversation, heard)
+        caller_en = caller_he if english else ""
         try:
             async with asyncio.timeout(deadline_s):
                 # The slot lookup (database) overlaps the translation (network); both finish
                 # before a failure is raised, so no database work outlives the turn.
                 translated, prefetched = await asyncio.gather(
-                    watch.time("translate_in", self.translator.to_english(caller_he)),
+                    watch.time("translate_in", self._to_english(caller_he, english)),
                     watch.time("prefetch", toolbox.prefetch_slots()),
                     return_exceptions=True,
                 )
@@ -171,21 +185,30 @@ class Pipeline:
                     if isinstance(outcome, BaseException):
                         raise outcome
                 caller_en = str(translated)
-                reply = await watch.time(
-                    "llm", self.agent.respond(caller_en, toolbox, user_he=caller_he)
-                )
+                reply = await self.policy.preempt(conversation, heard, toolbox, lines)
+                if reply is None:
+                    reply = await watch.time(
+                        "llm",
+                        self.agent.respond(caller_en, toolbox, user_he=caller_he, heard=heard),
+                    )
+                reply = await self.policy.review(conversation, reply, toolbox, lines, heard)
                 caller_en = reply.heard_en or caller_en
                 line = lines.spoken(reply)
-                if line is not None:
-                    agent_en, agent_he = line.en, line.he
+                foreign = conversation.dialogue.language in ("ar", "ru") and not reply.kind
+                if line is not None and not foreign:
+                    agent_en, agent_he = line.en, line.en if english else line.he
+                elif english:
+                    agent_en = agent_he = line.en if line else reply.reply_en
                 else:
-                    agent_en = reply.reply_en
+                    agent_en = line.en if line else reply.reply_en
                     agent_he = await watch.time(
-                        "translate_out", self._to_hebrew(conversation, agent_en)
+                        "translate_out", self._to_caller(conversation, agent_en)
                     )
         except (ProviderError, TimeoutError) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            return self._failed(conversation, lines, caller_he, caller_en, error, watch.ms)
+            result = self._failed(conversation, lines, caller_he, caller_en, error, watch.ms)
+            result.language = heard.language
+            return result
         return TurnResult(
             caller_he,
             caller_en,
@@ -195,9 +218,18 @@ class Pipeline:
             reply.payload,
             ended=reply.ends_call,
             ms=watch.ms,
+            language=heard.language,
         )
 
-    async def _to_hebrew(self, conversation: Conversation, text_en: str) -> str:
+    async def _to_english(self, caller: str, english: bool) -> str:
+        """The caller's words in English: as said when they speak English."""
+        return caller if english else await self.translator.to_english(caller)
+
+    async def _to_caller(self, conversation: Conversation, text_en: str) -> str:
+        """The agent's free reply in the caller's language: Hebrew, or Arabic / Russian."""
+        language = conversation.dialogue.language
+        if language in ("ar", "ru"):
+            return await self.translator.to_language(text_en, language)
         return await self.translator.to_hebrew(
             text_en, lead_gender=conversation.lead.gender, agent_gender=self.settings.agent_gender
         )

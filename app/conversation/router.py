@@ -13,6 +13,7 @@ from app.conversation.schemas import (
     EchoedOffer,
     HistoryItem,
 )
+from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation, Exchange, LeadProfile
 from app.conversation.tools import Toolbox
 from app.deps import ApiKey, AppClock, AppEngine, AppSettings, DbSession
@@ -76,13 +77,11 @@ async def _restore(
             conversation.offered = [slot_at(slot.start, rules) for slot in offer.slots]
     if conversation.offered or not history:
         return
-    # No echoed payload: the slots whose wording appears in the agent's last lines were offered.
-    candidates = await meetings.available_slots(
-        tools.session, tools.settings, tools.clock, 6, spread_days=True
-    )
+    # No echoed payload: the pair a first offer makes now, if the agent's last lines spoke it.
+    free = await meetings.free_slots(tools.session, tools.settings, tools.clock)
+    pair = choose(free, None, tools.clock.now()).slots
     said = " ".join(item.agent for item in history[-2:])
-    conversation.offered = [
-        slot
-        for slot in candidates
-        if slot.label in said or en.slot_phrase(slot.start, lines.tz) in said
-    ]
+    if pair and all(
+        slot.label in said or en.time_phrase(slot.start, lines.tz) in said for slot in pair
+    ):
+        conversation.offered = pair

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from app.language.he import LeadGender, as_lead_gender
@@ -34,10 +34,55 @@ class LeadProfile:
     company: str | None
     gender: LeadGender
     email: str | None
+    name_he: str | None = None
+    source: str | None = None
 
     @classmethod
     def from_lead(cls, lead: Lead) -> LeadProfile:
-        return cls(lead.id, lead.name, lead.company, as_lead_gender(lead.gender), lead.email)
+        return cls(
+            lead.id,
+            lead.name,
+            lead.company,
+            as_lead_gender(lead.gender),
+            lead.email,
+            lead.name_he,
+            lead.source,
+        )
+
+    @property
+    def spoken_name(self) -> str:
+        """The name a Hebrew line may say: the Hebrew one, else the stored one (the catalog
+        leaves out a name in Latin letters)."""
+        return self.name_he or self.name
+
+
+@dataclass(slots=True)
+class Dialogue:
+    """What the dialogue policy remembers across turns; stored on the call as one snapshot."""
+
+    offered_ever: list[str] = field(default_factory=list)  # ISO starts of every slot offered
+    rejected: list[str] = field(default_factory=list)  # ISO starts the caller turned down
+    offer_rounds: int = 0
+    clarifications: int = 0
+    caller_turns: int = 0
+    engaged: bool = False
+    language: str = "he"
+    awaiting: str | None = None  # what the last line asked: "clarify", "remove_number", ...
+    recent: list[str] = field(default_factory=list)  # kinds of the last agent lines, newest last
+    moves: dict[str, int] = field(default_factory=dict)  # how often each move was made
+
+    def count(self, move: str) -> int:
+        """Counts one more `move` and returns how many times it has now been made."""
+        self.moves[move] = self.moves.get(move, 0) + 1
+        return self.moves[move]
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Dialogue:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +107,7 @@ class Conversation:
     ended: bool = False
     questions_asked: int = 0
     errors: int = 0
+    dialogue: Dialogue = field(default_factory=Dialogue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +123,9 @@ class AgentReply:
     action: Action | None = None
     payload: dict[str, Any] | None = None
     heard_en: str | None = None
+    kind: str | None = (
+        None  # which catalog move this is ("offer", "question:1", ...), for the policy
+    )
 
     @property
     def ends_call(self) -> bool:

@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import Clock
 from app.config import Settings
 from app.conversation.providers.base import ToolCall, ToolSpec
+from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation
+from app.language.understanding import Intent, Understanding, When
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
 from app.meetings import service as meetings
@@ -41,8 +43,9 @@ def _schema(properties: dict[str, Any]) -> dict[str, Any]:
 TOOL_SPECS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "offer_slots",
-        "Get two free meeting times to offer the lead (the server picks them). Call it when the "
-        "lead is interested, or again when neither offered time works (you get two new ones).",
+        "Get free meeting times to offer the lead (the server picks them, honouring a day or "
+        "time the lead just asked for). Call it when the lead is interested, or again when "
+        "neither offered time works (you get new ones, never the same twice).",
         _schema({}),
     ),
     ToolSpec(
@@ -91,34 +94,39 @@ def _refuse(error: str, message: str) -> ToolOutcome:
 
 
 class Toolbox:
-    """Tools bound to one conversation, one database session and the injected clock."""
+    """Tools bound to one conversation, one database session and the injected clock.
+
+    `heard` is the offline reading of this turn's caller line: offers honour the day or time it
+    asked for, and a booking the caller's words leave ambiguous or turned down is refused.
+    """
 
     def __init__(
-        self, session: AsyncSession, settings: Settings, clock: Clock, conversation: Conversation
+        self,
+        session: AsyncSession,
+        settings: Settings,
+        clock: Clock,
+        conversation: Conversation,
+        heard: Understanding | None = None,
     ) -> None:
         self.session = session
         self.settings = settings
         self.clock = clock
         self.conversation = conversation
-        self._candidates: list[Slot] | None = None
+        self.heard = heard
+        self.limit_hit = False  # an offer was refused because the call used its offer rounds
+        self._free: list[Slot] | None = None
 
     async def prefetch_slots(self) -> None:
         """Looks up free slots ahead of time, so offer_slots costs nothing mid-turn."""
         if self.conversation.booked_meeting_id is None:
-            self._candidates = await self._free_slots()
-
-    async def _free_slots(self) -> list[Slot]:
-        wanted = len(self.conversation.offered) + 2
-        return await meetings.available_slots(
-            self.session, self.settings, self.clock, wanted, spread_days=True
-        )
+            self._free = await meetings.free_slots(self.session, self.settings, self.clock)
 
     async def execute(self, call: ToolCall) -> ToolOutcome:
         """Runs a model's tool call, refusing unknown tools and malformed arguments."""
         args = call.arguments
         match call.name:
             case "offer_slots":
-                return await self.offer_slots()
+                return await self.offer_slots(self._asked())
             case "book_meeting" if isinstance(args.get("slot_start"), str):
                 return await self.book_meeting(args["slot_start"])
             case "end_call" if args.get("reason") in END_REASONS:
@@ -130,23 +138,49 @@ class Toolbox:
         names = ", ".join(spec.name for spec in TOOL_SPECS)
         return _refuse("invalid_call", f"Unknown tool or bad arguments. Tools: {names}.")
 
-    async def offer_slots(self) -> ToolOutcome:
-        """Two free slots, different from any already offered in this call."""
-        if self.conversation.booked_meeting_id is not None:
+    def _asked(self) -> When | None:
+        """The day or time the caller asked for in this turn, if any."""
+        heard = self.heard
+        if heard is None or heard.when.empty:
+            return None
+        if heard.intent in (Intent.request_time, Intent.neither_slot, Intent.pick_slot):
+            return heard.when
+        return None
+
+    async def offer_slots(self, when: When | None = None) -> ToolOutcome:
+        """Free slots never offered before in this call, fitting `when` if the caller asked."""
+        conversation, dialogue = self.conversation, self.conversation.dialogue
+        if conversation.booked_meeting_id is not None:
             return _refuse("already_booked", "A meeting is already booked in this call.")
-        seen = {slot.start for slot in self.conversation.offered}
-        candidates = self._candidates if self._candidates is not None else await self._free_slots()
-        self._candidates = None
-        fresh = [slot for slot in candidates if slot.start not in seen][:2] or candidates[:2]
-        if not fresh:
-            return _refuse("no_slots", "No free meeting times in the booking horizon.")
-        self.conversation.offered = fresh
-        slots = [slot_payload(slot) for slot in fresh]
-        payload = {"slots": slots, "again": bool(seen)}
-        return ToolOutcome({"ok": True, "slots": slots}, Action.offer_slots, payload)
+        if dialogue.offer_rounds >= self.settings.max_offer_rounds:
+            self.limit_hit = True
+            return _refuse("offer_limit", "Enough times offered; close the call politely.")
+        if self._free is None:
+            await self.prefetch_slots()
+        seen = set(dialogue.offered_ever) | set(dialogue.rejected)
+        fresh = [slot for slot in self._free or [] if slot.start.isoformat() not in seen]
+        if when is None and dialogue.offered_ever:
+            # A re-offer moves to days not offered yet: half an hour later is no new answer.
+            days = {datetime.fromisoformat(iso).date() for iso in dialogue.offered_ever}
+            fresh = [s for s in fresh if s.start.date() not in days] or fresh
+        choice = choose(fresh, when, self.clock.now(), conversation.offered)
+        if not choice.slots:
+            return _refuse("no_slots", "No other free meeting times in the booking horizon.")
+        again = dialogue.offer_rounds > 0
+        conversation.offered = choice.slots
+        dialogue.offered_ever += [slot.start.isoformat() for slot in choice.slots]
+        dialogue.offer_rounds += 1
+        slots = [slot_payload(slot) for slot in choice.slots]
+        payload: dict[str, Any] = {"slots": slots, "again": again}
+        if choice.requested:
+            payload.update(requested=True, matched=choice.matched, asked=_when_json(when))
+        result = {"ok": True, "slots": slots}
+        if choice.requested and not choice.matched:
+            result["note"] = "Nothing free at the time asked for; these are the nearest."
+        return ToolOutcome(result, Action.offer_slots, payload)
 
     async def book_meeting(self, slot_start: str | datetime) -> ToolOutcome:
-        """Books one of the offered slots, once per call."""
+        """Books one of the offered slots, once per call, never one the caller turned down."""
         conversation = self.conversation
         if conversation.booked_meeting_id is not None:
             return _refuse("already_booked", "A meeting is already booked; only one per call.")
@@ -167,6 +201,9 @@ class Toolbox:
                 + (f": {labels}." if labels else ". Call offer_slots first."),
             )
         slot = offered[0]
+        refusal = self._unsure_pick(slot)
+        if refusal is not None:
+            return refusal
         try:
             meeting = await meetings.book_meeting(
                 self.session,
@@ -187,6 +224,27 @@ class Toolbox:
         log.info("meeting_booked", lead_id=conversation.lead.id, meeting_id=meeting.id)
         return ToolOutcome({"ok": True, **payload}, Action.book_meeting, payload)
 
+    def _unsure_pick(self, slot: Slot) -> ToolOutcome | None:
+        """Refuses a slot the caller turned down, or a pick their words leave open."""
+        iso = slot.start.isoformat()
+        heard = self.heard
+        picked_now = (
+            heard is not None
+            and heard.slot_index is not None
+            and heard.slot_index < len(self.conversation.offered)
+            and self.conversation.offered[heard.slot_index].start == slot.start
+        )
+        if iso in self.conversation.dialogue.rejected and not picked_now:
+            return _refuse("rejected", "The lead turned this time down; offer other times.")
+        if (
+            heard is not None
+            and heard.slot_index is None
+            and len(heard.candidates) > 1
+            and len(self.conversation.offered) > 1
+        ):
+            return _refuse("ambiguous", "The lead's answer fits both times: ask which one.")
+        return None
+
     async def end_call(self, reason: str) -> ToolOutcome:
         if reason == "not_interested":
             await self._set_lead(status=LeadStatus.not_interested)
@@ -205,3 +263,17 @@ class Toolbox:
         lead = await leads_repo.get(self.session, self.conversation.lead.id)
         if lead is not None:
             await leads_repo.update(self.session, lead, changes)
+
+
+def _when_json(when: When | None) -> dict[str, Any] | None:
+    """What the caller asked for, as the turn's payload stores it."""
+    if when is None:
+        return None
+    data = {
+        "weekday": when.weekday,
+        "date": when.date.isoformat() if when.date else None,
+        "part": when.part,
+        "hour": when.hour,
+        "minute": when.minute,
+    }
+    return {key: value for key, value in data.items() if value is not None}

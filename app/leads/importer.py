@@ -15,7 +15,7 @@ from app.leads.models import Lead, LeadStatus
 from app.leads.phones import InvalidPhone, to_e164
 from app.leads.schemas import DncReport, ImportReport, ImportRowError, LeadCreate
 
-COLUMNS = ("name", "phone", "company", "email", "gender", "notes")
+COLUMNS = ("name", "name_he", "phone", "company", "email", "gender", "notes", "source")
 REQUIRED = ("name", "phone")
 MAX_ROWS = 50_000
 _GENDERS = {
@@ -96,11 +96,13 @@ def parse_csv(data: bytes) -> _Parsed:
         try:
             lead = LeadCreate(
                 name=values.get("name", ""),
+                name_he=values.get("name_he") or None,
                 phone=values.get("phone", ""),
                 company=values.get("company") or None,
                 email=values.get("email") or None,
                 gender=_GENDERS.get(gender.lower()) if gender else None,
                 notes=values.get("notes") or None,
+                source=values.get("source") or None,
             )
         except ValidationError as exc:
             parsed.errors.append(ImportRowError(line=line, reason=_describe(exc)))

@@ -30,6 +30,8 @@ class Lead(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name in Hebrew letters, for Hebrew lines: a he-IL voice cannot read "David".
+    name_he: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(20), unique=True)
     company: Mapped[str | None] = mapped_column(String(200))
     gender: Mapped[str | None] = mapped_column(String(10))
@@ -37,6 +39,9 @@ class Lead(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=LeadStatus.new, index=True)
     do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the lead's details came from, in Hebrew, as the agent says it when asked
+    # (Privacy Protection Law §17F): "השארת פרטים באתר".
+    source: Mapped[str | None] = mapped_column(String(200))
     consent_source: Mapped[str | None] = mapped_column(String(200))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dnc_registry_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

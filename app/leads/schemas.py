@@ -31,11 +31,16 @@ class LeadCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
+    name_he: Name | None = Field(default=None, description="The name in Hebrew letters.")
     phone: Phone = Field(description="Any common format; stored as E.164 (default region IL).")
     company: ShortText | None = None
     email: EmailStr | None = None
     gender: Gender | None = Field(default=None, description="For Hebrew address; unset → neutral.")
     notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    source: ShortText | None = Field(
+        default=None,
+        description='Where the details came from, said when asked: "השארת פרטים באתר".',
+    )
     consent_source: ShortText | None = None
     consent_at: datetime | None = None
     dnc_registry_checked_at: datetime | None = None
@@ -45,12 +50,14 @@ class LeadUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
+    name_he: Name | None = None
     phone: Phone | None = None
     company: ShortText | None = None
     email: EmailStr | None = None
     gender: Gender | None = None
     notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
     do_not_call: bool | None = None
+    source: ShortText | None = None
     consent_source: ShortText | None = None
     consent_at: datetime | None = None
     dnc_registry_checked_at: datetime | None = None
@@ -72,6 +79,7 @@ class LeadRead(BaseModel):
 
     id: int
     name: str
+    name_he: str | None
     phone: str
     company: str | None
     email: str | None
@@ -79,6 +87,7 @@ class LeadRead(BaseModel):
     notes: str | None
     status: str
     do_not_call: bool
+    source: str | None
     consent_source: str | None
     consent_at: datetime | None
     dnc_registry_checked_at: datetime | None

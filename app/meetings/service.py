@@ -19,6 +19,7 @@ from app.meetings.availability import (
     Slot,
     format_label,
     horizon_end,
+    iter_slots,
     next_free_slots,
     slot_at,
     slot_rejection,
@@ -49,6 +50,14 @@ async def available_slots(
     now = clock.now()
     taken = await _taken(session, settings, rules, now)
     return next_free_slots(now, rules, taken, count, spread_days=spread_days)
+
+
+async def free_slots(session: AsyncSession, settings: Settings, clock: Clock) -> list[Slot]:
+    """Every free slot in the booking horizon, in order (a few hundred at most)."""
+    rules = AvailabilityRules.from_settings(settings)
+    now = clock.now()
+    taken = {moment.astimezone(UTC) for moment in await _taken(session, settings, rules, now)}
+    return [slot for slot in iter_slots(now, rules) if slot.start.astimezone(UTC) not in taken]
 
 
 async def offer_slots(session: AsyncSession, settings: Settings, clock: Clock) -> list[Slot]:

@@ -336,8 +336,12 @@ async def _voicemail_twiml(ctx: Context, session: AsyncSession, call: Call) -> s
     catalog = HebrewCatalog(
         agent_gender=ctx.settings.agent_gender,
         lead_gender=as_lead_gender(lead.gender if lead else None),
+        advertiser=ctx.settings.advertiser_name_he,
+        advertising=ctx.settings.call_is_advertising,
+        callback_number=ctx.settings.business_callback_number,
     )
-    return twiml.say_and_hang_up(ctx.settings, catalog.voicemail(lead.name if lead else None))
+    name = (lead.name_he or lead.name) if lead else None
+    return twiml.say_and_hang_up(ctx.settings, catalog.voicemail(name))
 
 
 async def _steer(ctx: Context, call_sid: str, body: str) -> None:

@@ -83,6 +83,10 @@ class Translator(Protocol):
         """Translates the agent's reply into spoken Israeli Hebrew, gendered for both speakers."""
         ...
 
+    async def to_language(self, text_en: str, language: str) -> str:
+        """Translates the agent's reply into the caller's own language ("ar", "ru")."""
+        ...
+
 
 class Transcriber(Protocol):
     """Speech to text for the caller's recorded turn."""

@@ -26,6 +26,9 @@ class OfflineTranslator:
     ) -> str:
         raise ProviderUnavailable("offline: free-form text cannot be translated without a model")
 
+    async def to_language(self, text_en: str, language: str) -> str:
+        raise ProviderUnavailable("offline: free-form text cannot be translated without a model")
+
 
 class OfflineTranscriber:
     """Speech-to-text needs a model; offline calls use Twilio's own (gather) or the simulator."""

@@ -6,13 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, UploadFile, status
 
+from app.contract import (
+    PROTECTED_RESPONSES,
+    Id,
+    Offset,
+    PhoneConflict,
+    conflict,
+    not_found,
+    unprocessable,
+)
 from app.deps import ApiKey, AppClock, DbSession
 from app.leads import importer, repository
 from app.leads.models import Lead
 from app.leads.schemas import DncReport, ImportReport, LeadCreate, LeadRead, LeadUpdate
 from app.privacy import erase_lead
 
-router = APIRouter(prefix="/leads", tags=["leads"], dependencies=[ApiKey])
+router = APIRouter(
+    prefix="/leads", tags=["leads"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -43,7 +54,7 @@ def _conflict(exc: repository.PhoneTaken) -> HTTPException:
 async def list_leads(
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     status_filter: Annotated[str | None, Query(alias="status")] = None,
 ) -> list[Lead]:
     """Lists leads, oldest first."""
@@ -52,7 +63,12 @@ async def list_leads(
     )
 
 
-@router.post("", response_model=LeadRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=LeadRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=conflict("Another lead has this phone", PhoneConflict),
+)
 async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
     """Adds a lead; the phone is normalised to E.164 and must be unique."""
     try:
@@ -61,14 +77,18 @@ async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
         raise _conflict(exc) from exc
 
 
-@router.post("/import", response_model=ImportReport)
+@router.post(
+    "/import",
+    response_model=ImportReport,
+    responses=conflict("Another request changed these leads; retry"),
+)
 async def import_leads(file: UploadFile, session: DbSession) -> ImportReport:
     """Imports a CSV of leads; bad rows are reported with their line, not fatal."""
     data = await _read_upload(file)
     try:
         return await importer.import_csv(session, data)
     except importer.ImportFileError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise unprocessable(("body", "file"), str(exc)) from exc
     except importer.ImportConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
 
@@ -80,17 +100,21 @@ async def import_do_not_call(file: UploadFile, session: DbSession) -> DncReport:
     try:
         return await importer.import_dnc_csv(session, data)
     except importer.ImportFileError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise unprocessable(("body", "file"), str(exc)) from exc
 
 
-@router.get("/{lead_id}", response_model=LeadRead)
-async def get_lead(lead_id: int, session: DbSession) -> Lead:
+@router.get("/{lead_id}", response_model=LeadRead, responses=not_found("lead"))
+async def get_lead(lead_id: Id, session: DbSession) -> Lead:
     """Gets one lead."""
     return await _get_or_404(session, lead_id)
 
 
-@router.patch("/{lead_id}", response_model=LeadRead)
-async def update_lead(lead_id: int, payload: LeadUpdate, session: DbSession) -> Lead:
+@router.patch(
+    "/{lead_id}",
+    response_model=LeadRead,
+    responses={**not_found("lead"), **conflict("Another lead has this phone", PhoneConflict)},
+)
+async def update_lead(lead_id: Id, payload: LeadUpdate, session: DbSession) -> Lead:
     """Changes only the fields sent."""
     lead = await _get_or_404(session, lead_id)
     try:
@@ -99,8 +123,8 @@ async def update_lead(lead_id: int, payload: LeadUpdate, session: DbSession) -> 
         raise _conflict(exc) from exc
 
 
-@router.delete("/{lead_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_lead(lead_id: int, session: DbSession, clock: AppClock) -> None:
+@router.delete("/{lead_id}", status_code=status.HTTP_204_NO_CONTENT, responses=not_found("lead"))
+async def delete_lead(lead_id: Id, session: DbSession, clock: AppClock) -> None:
     """Erases the lead's personal data (right to deletion); anonymous call statistics remain."""
     await _get_or_404(session, lead_id)
     await erase_lead(session, lead_id, clock)

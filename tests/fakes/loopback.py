@@ -12,8 +12,17 @@ import uvicorn
 class LoopbackServer:
     """uvicorn on a free loopback port; `port` is set once `start()` returns."""
 
-    def __init__(self, app: Any, name: str, *, graceful_shutdown_s: int | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        name: str,
+        *,
+        graceful_shutdown_s: int | None = None,
+        tls: tuple[str, str] | None = None,
+    ) -> None:
+        """`tls`: (certificate chain file, key file) to serve https instead of http."""
         self.app, self.name, self.graceful_shutdown_s = app, name, graceful_shutdown_s
+        self.tls = tls
         self.port = 0
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -30,6 +39,8 @@ class LoopbackServer:
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=self.graceful_shutdown_s,
+            ssl_certfile=self.tls[0] if self.tls else None,
+            ssl_keyfile=self.tls[1] if self.tls else None,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=self.name, daemon=True)

@@ -15,7 +15,7 @@ from app.contract import (
     not_found,
     unprocessable,
 )
-from app.deps import ApiKey, AppClock, DbSession
+from app.deps import ApiKey, AppClock, AppSettings, DbSession
 from app.leads import importer, repository
 from app.leads.models import Lead
 from app.leads.schemas import DncReport, ImportReport, LeadCreate, LeadRead, LeadUpdate
@@ -25,8 +25,6 @@ router = APIRouter(
     prefix="/leads", tags=["leads"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
 )
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
 
 async def _get_or_404(session: DbSession, lead_id: int) -> Lead:
     lead = await repository.get(session, lead_id)
@@ -35,11 +33,12 @@ async def _get_or_404(session: DbSession, lead_id: int) -> Lead:
     return lead
 
 
-async def _read_upload(file: UploadFile) -> bytes:
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
+async def _read_upload(file: UploadFile, settings: AppSettings) -> bytes:
+    limit = settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
         raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE, f"File too large: at most {MAX_UPLOAD_BYTES} bytes."
+            status.HTTP_413_CONTENT_TOO_LARGE, f"File too large: at most {limit} bytes."
         )
     return data
 
@@ -82,9 +81,9 @@ async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
     response_model=ImportReport,
     responses=conflict("Another request changed these leads; retry"),
 )
-async def import_leads(file: UploadFile, session: DbSession) -> ImportReport:
+async def import_leads(file: UploadFile, session: DbSession, settings: AppSettings) -> ImportReport:
     """Imports a CSV of leads; bad rows are reported with their line, not fatal."""
-    data = await _read_upload(file)
+    data = await _read_upload(file, settings)
     try:
         return await importer.import_csv(session, data)
     except importer.ImportFileError as exc:
@@ -94,9 +93,11 @@ async def import_leads(file: UploadFile, session: DbSession) -> ImportReport:
 
 
 @router.post("/do-not-call/import", response_model=DncReport)
-async def import_do_not_call(file: UploadFile, session: DbSession) -> DncReport:
+async def import_do_not_call(
+    file: UploadFile, session: DbSession, settings: AppSettings
+) -> DncReport:
     """Marks the leads on a do-not-call list (CSV with a phone column); they are never dialed."""
-    data = await _read_upload(file)
+    data = await _read_upload(file, settings)
     try:
         return await importer.import_dnc_csv(session, data)
     except importer.ImportFileError as exc:

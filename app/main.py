@@ -20,6 +20,7 @@ from app.campaigns.router import outbound_router as campaign_outbound_router
 from app.campaigns.router import router as campaigns_router
 from app.clock import Clock, SystemClock
 from app.config import ConfigError, Settings, describe, get_settings
+from app.contract import PROTECTED_RESPONSES, ErrorMessage, described, not_found
 from app.conversation.engine import build_engine
 from app.conversation.router import router as agent_router
 from app.db import create_engine, create_sessionmaker
@@ -117,7 +118,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(metrics_router)
     app.include_router(leads_router)
     app.include_router(meetings_router)
-    app.include_router(agent_router)
+    # The agent router documents only its success; its refusals are the shared ones.
+    app.include_router(
+        agent_router,
+        responses={
+            **PROTECTED_RESPONSES,
+            **not_found("lead"),
+            status.HTTP_503_SERVICE_UNAVAILABLE: described(
+                "The language model is unavailable; retry", ErrorMessage
+            ),
+        },
+    )
     app.include_router(calls_router)
     app.include_router(simulator_router)
     app.include_router(campaigns_router)

@@ -31,6 +31,7 @@ from app import call_flow
 from app.calls import repository as calls_repo
 from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome, Turn
 from app.config import Settings
+from app.contract import BAD_BODY, PROTECTED_RESPONSES, TOO_LARGE, described, not_found
 from app.conversation.engine import Engine
 from app.conversation.providers.base import ProviderError
 from app.deps import ApiKey
@@ -421,38 +422,101 @@ async def _steer(ctx: Context, call_sid: str, body: str) -> None:
 
 # --- routes ---------------------------------------------------------------------------------------
 
+TWIML: dict[int | str, dict[str, Any]] = {
+    status.HTTP_200_OK: {"description": "TwiML", "content": {"application/xml": {}}},
+    status.HTTP_400_BAD_REQUEST: BAD_BODY,
+    status.HTTP_403_FORBIDDEN: described("Missing or invalid X-Twilio-Signature"),
+    status.HTTP_413_CONTENT_TOO_LARGE: TOO_LARGE,
+}
+_TWILIO_FIELDS = [
+    "CallSid",
+    "AccountSid",
+    "From",
+    "To",
+    "CallStatus",
+    "Direction",
+    "ApiVersion",
+    "CallDuration",
+    "AnsweredBy",
+    "RecordingUrl",
+    "RecordingSid",
+    "RecordingDuration",
+    "SpeechResult",
+    "Confidence",
+]
+_OUR_QUERY = {"turn": "The turn our TwiML asked for", "call_id": "Our call id, before the CallSid"}
+# What Twilio posts (documented, not parsed by FastAPI: a webhook never answers 422).
+WEBHOOK_INPUT: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": f"{what}; any other value counts as absent.",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+        for name, what in _OUR_QUERY.items()
+    ],
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {name: {"type": "string"} for name in _TWILIO_FIELDS},
+                    "additionalProperties": {"type": "string"},
+                }
+            }
+        },
+    },
+}
 
-@router.post("/voice", dependencies=[Signed], response_class=Response)
+
+def _webhook_route(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return router.post(
+        path,
+        dependencies=[Signed],
+        response_class=Response,
+        responses=TWIML,
+        openapi_extra=WEBHOOK_INPUT,
+    )
+
+
+@_webhook_route("/voice")
 async def voice(request: Request) -> Response:
     """The call is answered: the catalog greeting, then the caller's first turn."""
     return await _answer(request, _voice)
 
 
-@router.post("/process-recording", dependencies=[Signed], response_class=Response)
+@_webhook_route("/process-recording")
 async def process_recording(request: Request) -> Response:
     """A recorded caller turn: fetch, transcribe, answer."""
     return await _answer(request, _recording)
 
 
-@router.post("/process-speech", dependencies=[Signed], response_class=Response)
+@_webhook_route("/process-speech")
 async def process_speech(request: Request) -> Response:
     """A caller turn Twilio already recognised (gather mode); empty means silence."""
     return await _answer(request, _speech)
 
 
-@router.post("/silence", dependencies=[Signed], response_class=Response)
+@_webhook_route("/silence")
 async def silence(request: Request) -> Response:
     """The caller said nothing: the re-prompt, or the goodbye after three in a row."""
     return await _answer(request, _silence)
 
 
-@router.post("/call-status", dependencies=[Signed], response_class=Response)
+@_webhook_route("/call-status")
 async def call_status(request: Request) -> Response:
     """Call progress and answering-machine results (status and async AMD callbacks)."""
     return await _answer(request, _status, rescue=False)
 
 
-@router.get("/debug/{call_sid}", dependencies=[ApiKey])
+@router.get(
+    "/debug/{call_sid}",
+    dependencies=[ApiKey],
+    responses={**PROTECTED_RESPONSES, **not_found("events for this call")},
+)
 async def debug_events(call_sid: str, request: Request) -> list[dict[str, Any]]:
     """Recent webhooks of one call, phones masked (DEBUG_CALL_EVENTS=true)."""
     events: CallEvents = request.app.state.call_events

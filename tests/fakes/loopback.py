@@ -19,10 +19,12 @@ class LoopbackServer:
         *,
         graceful_shutdown_s: int | None = None,
         tls: tuple[str, str] | None = None,
+        lifespan: bool = False,
     ) -> None:
-        """`tls`: (certificate chain file, key file) to serve https instead of http."""
+        """`tls`: (certificate chain file, key file) to serve https instead of http;
+        `lifespan`: run the app's startup and shutdown (our own app; fakes have none)."""
         self.app, self.name, self.graceful_shutdown_s = app, name, graceful_shutdown_s
-        self.tls = tls
+        self.tls, self.lifespan = tls, lifespan
         self.port = 0
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -34,7 +36,7 @@ class LoopbackServer:
             port=0,
             loop="asyncio",  # no uvloop in the test process
             http="h11",
-            lifespan="off",
+            lifespan="on" if self.lifespan else "off",
             log_config=None,  # leave the app's logging alone
             log_level="warning",
             access_log=False,

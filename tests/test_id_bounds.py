@@ -12,6 +12,8 @@ import pytest
 
 from app.contract import MAX_ID
 
+pytestmark = pytest.mark.both_backends  # Postgres is where INTEGER is 32-bit
+
 TOO_BIG = [MAX_ID + 1, 2**63 - 1, 2**63, 10**20]
 
 

@@ -19,6 +19,8 @@ from app.language.he import HebrewCatalog
 from app.telephony.router import MAX_CALLER_CHARS, whole_number
 from tests.fakes.twilio import FakeTwilio, TwilioCaller, add_lead, dial, stored_call
 
+pytestmark = pytest.mark.both_backends  # column lengths are enforced on Postgres
+
 HE = HebrewCatalog(agent_gender="female", lead_gender="female")
 NOT_NUMBERS = ["inf", "-inf", "1e999", "Infinity", "NaN", "-3", "99999999999999999999", "0x10"]
 

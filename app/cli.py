@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
@@ -22,7 +24,7 @@ from app.campaigns import service as campaigns
 from app.campaigns.schemas import CampaignCreate, CampaignRead
 from app.campaigns.window import WindowError
 from app.clock import SystemClock
-from app.config import get_settings
+from app.config import ConfigError, describe, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.leads import importer
 from app.leads.schemas import ImportReport
@@ -63,6 +65,7 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Runs the web service (migrates and seeds demo leads on startup)."""
+    get_settings().check_production()  # a bad configuration stops here, in one line
     uvicorn.run("app.main:app", host=host, port=port, reload=reload, log_config=None)
 
 
@@ -261,4 +264,13 @@ def campaign_cancel(campaign_id: int) -> None:
 
 
 def main() -> None:
-    cli()
+    """`messiah`: a missing or bad setting is one line on stderr and exit status 2."""
+    try:
+        cli()
+    except (ValidationError, ConfigError) as exc:
+        print(f"messiah: {describe(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

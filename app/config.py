@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     seed_demo_leads: bool = True
 
     api_key: SecretStr | None = None
+    # Unset = public outside production, behind the API key in production.
+    expose_docs: bool | None = None
+    metrics_public: bool | None = None
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    max_upload_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -88,6 +93,18 @@ class Settings(BaseSettings):
 
     dialer_enabled: bool = True
     dialer_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _no_blank_key(cls, value: object) -> object:
+        """A key of spaces would protect nothing (and no client could send it): refused."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("API_KEY is blank; set a real key or leave it unset")
+            return value.strip()
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -156,6 +173,20 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def docs_open(self) -> bool:
+        """/docs, /redoc and /openapi.json answer without the API key (EXPOSE_DOCS)."""
+        return self.expose_docs if self.expose_docs is not None else not self.is_production
+
+    @property
+    def metrics_open(self) -> bool:
+        """/metrics answers without the API key (METRICS_PUBLIC)."""
+        return self.metrics_public if self.metrics_public is not None else not self.is_production
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.business_timezone)
 
@@ -186,13 +217,29 @@ class Settings(BaseSettings):
                 ("API_KEY", self.api_key),
                 ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
             )
-            if value is None or not value.get_secret_value()
+            if value is None or not value.get_secret_value().strip()
         ]
         if missing:
             raise ConfigError(
                 f"APP_ENV=production requires {' and '.join(missing)}: "
                 "set them in the environment or .env (see .env.example)."
             )
+        if self.debug_call_events:
+            raise ConfigError(
+                "DEBUG_CALL_EVENTS=true is refused in production: it keeps callers' numbers, "
+                "names and words in memory for anyone with the API key; unset it."
+            )
+
+
+def describe(error: ValidationError | ConfigError) -> str:
+    """One line for a person: which settings are wrong and why (no traceback)."""
+    if isinstance(error, ConfigError):
+        return str(error)
+    problems = []
+    for item in error.errors():
+        name = "_".join(str(part) for part in item["loc"]).upper() or "settings"
+        problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+    return "invalid configuration: " + "; ".join(problems) + " (see .env.example)"
 
 
 @lru_cache

@@ -53,7 +53,11 @@ async def health() -> Health:
     return Health()
 
 
-@router.get("/ready", response_model=Readiness)
+@router.get(
+    "/ready",
+    response_model=Readiness,
+    responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Readiness}},
+)
 async def ready(request: Request, response: Response) -> Readiness:
     """Ready: the database answers; lists which providers are configured and which run offline."""
     settings: Settings = request.app.state.settings

@@ -10,21 +10,33 @@ from typing import Any
 
 import structlog
 
-# International (+972 50 123 4567, +972501234567), bare 972..., and Israeli local (050-123-4567).
+# Every form a number takes in a log line: international (+972 50 123 4567, +972501234567),
+# bare 972..., 00972..., Israeli local (050-123-4567), and each of them URL-encoded as it appears
+# in paths and query strings (%2B972501234567, 050%20123%204567), after `=`, `/` or `%3D`.
+_PLUS = r"(?:\+|%2[Bb])"
+_SEP = r"(?:[\- ()]|%20|%2[Dd]|%28|%29)"
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d[\d\- ()]{6,18}\d|972\d{8,9}|0\d{1,2}[\- ]?\d{3}[\- ]?\d{4})(?![\w])"
+    r"(?:(?<![\w+%])|(?<=%[0-9A-Fa-f]{2}))"
+    rf"(?:{_PLUS}\d(?:{_SEP}{{0,2}}\d){{6,17}}"
+    rf"|972(?:{_SEP}?\d){{8,9}}"
+    rf"|00[1-9](?:{_SEP}?\d){{7,14}}"
+    rf"|0\d{{1,2}}{_SEP}?\d{{3}}{_SEP}?\d{{4}})"
+    r"(?!\w)"
 )
-_UNMASKED_KEYS = frozenset({"timestamp", "level", "logger"})
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# Structure, not content; `_record` is the stdlib record, removed before rendering.
+_UNMASKED_KEYS = frozenset({"timestamp", "level", "logger", "_record", "_from_structlog"})
 
 
 def mask_phone_numbers(text: str) -> str:
     """Keeps only the last four digits of anything that looks like a phone number."""
 
     def _mask(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group(0))
+        found = match.group(0)
+        digits = re.sub(r"\D", "", _ESCAPE.sub("", found))
         if len(digits) < 8:
-            return match.group(0)
-        prefix = "+" if match.group(0).startswith("+") else ""
+            return found
+        prefix = found[:3] if found[:3].upper() == "%2B" else "+" if found[0] == "+" else ""
         return f"{prefix}{'*' * (len(digits) - 4)}{digits[-4:]}"
 
     return _PHONE.sub(_mask, text)
@@ -89,4 +101,5 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers[:] = []
+        uvicorn_logger.setLevel(logging.NOTSET)  # LOG_LEVEL decides, not uvicorn's own level
         uvicorn_logger.propagate = True

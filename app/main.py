@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from app import migrate
 from app.calls.router import router as calls_router
 from app.campaigns.router import outbound_router as campaign_outbound_router
 from app.campaigns.router import router as campaigns_router
 from app.clock import Clock, SystemClock
-from app.config import Settings, get_settings
+from app.config import ConfigError, Settings, describe, get_settings
+from app.contract import PROTECTED_RESPONSES, ErrorMessage, described, not_found
 from app.conversation.engine import build_engine
 from app.conversation.router import router as agent_router
 from app.db import create_engine, create_sessionmaker
@@ -27,6 +31,7 @@ from app.leads.seed import seed_demo_leads
 from app.logging_config import configure_logging
 from app.meetings.router import router as meetings_router
 from app.metrics import router as metrics_router
+from app.middleware import EdgeGuard
 from app.simulator.router import router as simulator_router
 from app.telephony import close_telephony, open_telephony
 from app.telephony.dialing import start_dialer
@@ -83,6 +88,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock
+    # Inside request_context (added after it), so its refusals carry the request id too.
+    app.add_middleware(EdgeGuard, fastapi_app=app)
+
+    @app.exception_handler(HTTPException)
+    async def validation_shaped_422(request: Request, exc: HTTPException) -> Response:
+        """A 422 always has the documented validation body, even when raised with a string."""
+        if exc.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT and isinstance(exc.detail, str):
+            error = {"type": "value_error", "loc": ["body"], "msg": exc.detail}
+            return JSONResponse({"detail": [error]}, status_code=exc.status_code)
+        return await http_exception_handler(request, exc)
 
     @app.middleware("http")
     async def request_context(
@@ -103,7 +118,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(metrics_router)
     app.include_router(leads_router)
     app.include_router(meetings_router)
-    app.include_router(agent_router)
+    # The agent router documents only its success; its refusals are the shared ones.
+    app.include_router(
+        agent_router,
+        responses={
+            **PROTECTED_RESPONSES,
+            **not_found("lead"),
+            status.HTTP_503_SERVICE_UNAVAILABLE: described(
+                "The language model is unavailable; retry", ErrorMessage
+            ),
+        },
+    )
     app.include_router(calls_router)
     app.include_router(simulator_router)
     app.include_router(campaigns_router)
@@ -113,4 +138,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return app
 
 
-app = create_app()
+def _app_from_environment() -> FastAPI:
+    """The app uvicorn serves; a missing or bad setting is one line on stderr and exit 2."""
+    try:
+        return create_app()
+    except (ValidationError, ConfigError) as exc:
+        print(f"agent-messiah: {describe(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+app = _app_from_environment()

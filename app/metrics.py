@@ -28,5 +28,5 @@ router = APIRouter(tags=["health"])
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics() -> Response:
-    """Prometheus scrape endpoint (no personal data, so no API key)."""
+    """Prometheus scrape endpoint; behind X-API-Key in production unless METRICS_PUBLIC=true."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

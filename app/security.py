@@ -11,21 +11,28 @@ from twilio.request_validator import RequestValidator
 
 from app.config import Settings
 
-_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Set API_KEY")
+API_KEY_HEADER = "X-API-Key"
+UNAUTHORIZED_DETAIL = "Missing or invalid X-API-Key header."
+
+_api_key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="Set API_KEY")
+
+
+def api_key_matches(settings: Settings, provided: str | None) -> bool:
+    """Whether `provided` is the configured API key (always, when API_KEY is unset: dev)."""
+    if settings.api_key is None:
+        return True
+    expected = settings.api_key.get_secret_value()
+    return provided is not None and secrets.compare_digest(provided.encode(), expected.encode())
 
 
 async def require_api_key(
     request: Request, provided: Annotated[str | None, Depends(_api_key_header)]
 ) -> None:
     """Rejects requests without the configured X-API-Key; open when API_KEY is unset (dev)."""
-    settings: Settings = request.app.state.settings
-    if settings.api_key is None:
-        return
-    expected = settings.api_key.get_secret_value()
-    if provided is None or not secrets.compare_digest(provided.encode(), expected.encode()):
+    if not api_key_matches(request.app.state.settings, provided):
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
-            detail="Missing or invalid X-API-Key header.",
+            detail=UNAUTHORIZED_DETAIL,
             headers={"WWW-Authenticate": "API-Key"},
         )
 

@@ -68,7 +68,9 @@ async def test_import_accepts_excel_bom_and_windows_hebrew(client: httpx.AsyncCl
 async def test_unusable_file_is_422(client: httpx.AsyncClient, content: str, message: str) -> None:
     response = await _upload(client, content)
     assert response.status_code == 422
-    assert message in response.json()["detail"]
+    [error] = response.json()["detail"]  # the documented validation shape, never a string
+    assert error["loc"] == ["body", "file"]
+    assert message in error["msg"]
 
 
 async def test_do_not_call_list_marks_leads(client: httpx.AsyncClient) -> None:

@@ -15,6 +15,23 @@ from app.logging_config import configure_logging, mask_phone_numbers
         ("local 050-123-4567.", "local ******4567."),
         ("spaced +972 50 123 4567", "spaced +********4567"),
         ("bare 972501234567", "bare ********4567"),
+        # URL-encoded, in query strings and paths, as access logs and httpx write them
+        (
+            "GET /calls?status=%2B972501234567 HTTP/1.1",
+            "GET /calls?status=%2B********4567 HTTP/1.1",
+        ),
+        ("?to=%2b972501234567&x=1", "?to=%2b********4567&x=1"),
+        ("/twilio/debug/+972501234567", "/twilio/debug/+********4567"),
+        ("/twilio/debug/%2B972501234567 HTTP/1.1", "/twilio/debug/%2B********4567 HTTP/1.1"),
+        ("q=%2B972%2050%20123%204567", "q=%2B********4567"),
+        ("q=050%2D123%2D4567&", "q=******4567&"),
+        ("next%3D%2B972501234567", "next%3D%2B********4567"),
+        ("next%3D0501234567", "next%3D******4567"),
+        ("x=abc%2B972501234567", "x=abc%2B********4567"),
+        ("?phone=+972-50-123-4567", "?phone=+********4567"),
+        ("?phone= 972501234567", "?phone= ********4567"),  # a "+" decoded as a space
+        ("dial 00972501234567", "dial **********4567"),
+        ("/leads/by-phone/0501234567/", "/leads/by-phone/******4567/"),
     ],
 )
 def test_masks_phone_numbers(text: str, expected: str) -> None:
@@ -28,6 +45,10 @@ def test_masks_phone_numbers(text: str, expected: str) -> None:
         "CA0123456789abcdef0123456789abcdef",
         "lead 42 booked",
         "port 8000",
+        "/calls/123?offset=20&limit=50",
+        "RE0123456789abcdef0123456789abcdef.wav",
+        "%2B12",
+        "request_id=8cbe0f0df97642f78e0fd38c5bfd85a4",
     ],
 )
 def test_leaves_other_numbers_alone(text: str) -> None:
@@ -57,13 +78,23 @@ def test_log_lines_are_json_with_masked_phones_and_exceptions(
     except ValueError:
         log.exception("failed")
     logging.getLogger("uvicorn.error").warning("stdlib says 050-123-4567")
+    path = "/twilio/debug/%2B972501234567?status=%2B972501234567"
+    access = ('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 404)
+    logging.getLogger("uvicorn.access").info(*access)  # uvicorn's own access-log format
     structlog.contextvars.clear_contextvars()
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
-    assert [line["event"] for line in lines] == ["dialing", "failed", "stdlib says ******4567"]
+    assert [line["event"] for line in lines][:3] == [
+        "dialing",
+        "failed",
+        "stdlib says ******4567",
+    ]
+    assert lines[3]["event"] == (
+        '127.0.0.1:5000 - "GET /twilio/debug/%2B********4567?status=%2B********4567 HTTP/1.1" 404'
+    )
     assert lines[0]["to"] == "+********4567"
     assert lines[0]["nested"] == {"phones": ["******2233"]}
     assert lines[0]["request_id"] == "req-1"
     assert "ValueError" in lines[1]["exception"]
     assert "4567" in lines[1]["exception"]
-    assert "+972501234567" not in json.dumps(lines)
+    assert "972501234567" not in json.dumps(lines)

@@ -268,7 +268,7 @@ class TestRecordMode:
         assert first.text == again.text
         call = await stored_call(app, call_id)
         assert [t.index for t in call.turns] == [0, 1]
-        assert call.turns[1].idempotency_key == rec_sid
+        assert call.turns[1].idempotency_key == f"call-{call_id}:rec-{rec_sid}"
         # The replay was answered from the record: nothing fetched, transcribed or asked again.
         assert len(twilio_fake.media_requests) == 1
         assert len(openai_fake.transcription_requests) == 1

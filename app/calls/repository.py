@@ -9,10 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.calls.models import Call, Turn
+from app.contract import storable_id
 
 
 async def get(session: AsyncSession, call_id: int, *, lock: bool = False) -> Call | None:
     """Gets a call; `lock` holds its row until commit, so one call's turns never interleave."""
+    if not storable_id(call_id):
+        return None
     query = select(Call).where(Call.id == call_id)
     if lock:
         query = query.with_for_update()

@@ -5,22 +5,30 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, status
+from fastapi.exceptions import RequestValidationError
 
 from app.campaigns import repository, service
 from app.campaigns.schemas import CampaignCreate, CampaignRead
 from app.campaigns.window import WindowError
+from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found, unprocessable
 from app.deps import ApiKey, AppClock, AppSettings, DbSession
 
-router = APIRouter(prefix="/campaigns", tags=["campaigns"], dependencies=[ApiKey])
-outbound_router = APIRouter(prefix="/outbound", tags=["outbound"], dependencies=[ApiKey])
+router = APIRouter(
+    prefix="/campaigns", tags=["campaigns"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
+)
+outbound_router = APIRouter(
+    prefix="/outbound", tags=["outbound"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
+)
 
 
-def _http(exc: service.CampaignError | WindowError) -> HTTPException:
+def _http(exc: service.CampaignError | WindowError) -> HTTPException | RequestValidationError:
     if isinstance(exc, service.CampaignNotFound):
         return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
     if isinstance(exc, service.CampaignConflict):
         return HTTPException(status.HTTP_409_CONFLICT, str(exc))
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+    if isinstance(exc, WindowError):
+        return unprocessable(("body", "window"), str(exc))
+    return unprocessable(("body",), str(exc))  # unknown lead ids, or no lead matches
 
 
 @router.post("", response_model=CampaignRead, status_code=status.HTTP_201_CREATED)
@@ -41,8 +49,8 @@ async def list_campaigns(session: DbSession) -> list[CampaignRead]:
     return [await service.read(session, c) for c in await repository.list_campaigns(session)]
 
 
-@router.get("/{campaign_id}", response_model=CampaignRead)
-async def get_campaign(campaign_id: int, session: DbSession) -> CampaignRead:
+@router.get("/{campaign_id}", response_model=CampaignRead, responses=not_found("campaign"))
+async def get_campaign(campaign_id: Id, session: DbSession) -> CampaignRead:
     """One campaign: counts per attempt state and outcome, skips with reasons."""
     try:
         return await service.read(session, await service.get(session, campaign_id))
@@ -50,9 +58,13 @@ async def get_campaign(campaign_id: int, session: DbSession) -> CampaignRead:
         raise _http(exc) from exc
 
 
-@router.post("/{campaign_id}/{verb}", response_model=CampaignRead)
+@router.post(
+    "/{campaign_id}/{verb}",
+    response_model=CampaignRead,
+    responses={**not_found("campaign"), **conflict("The campaign's state does not allow it")},
+)
 async def steer_campaign(
-    campaign_id: int,
+    campaign_id: Id,
     verb: Literal["pause", "resume", "cancel"],
     session: DbSession,
     clock: AppClock,

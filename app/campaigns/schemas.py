@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.campaigns.window import DEFAULT_WINDOW
+from app.contract import Id
 
 
 class LeadFilter(BaseModel):
@@ -22,7 +23,7 @@ class CampaignCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    lead_ids: list[int] | None = Field(default=None, max_length=100_000)
+    lead_ids: list[Id] | None = Field(default=None, max_length=100_000)
     filter: LeadFilter | None = None
     max_concurrent_calls: int = Field(default=1, ge=1, le=200)
     calls_per_second: float = Field(

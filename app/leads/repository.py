@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.contract import storable_id
 from app.leads.models import Lead
 
 
@@ -21,7 +22,9 @@ class PhoneTaken(Exception):
 
 
 async def get(session: AsyncSession, lead_id: int) -> Lead | None:
-    """Gets a lead by id."""
+    """Gets a lead by id; an id no row can have (the agent API's body) finds nothing."""
+    if not storable_id(lead_id):
+        return None
     return await session.get(Lead, lead_id)
 
 

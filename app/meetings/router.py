@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
+from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found, unprocessable
 from app.deps import ApiKey, AppClock, AppSettings, DbSession
 from app.leads import repository as leads_repo
 from app.meetings import ics, repository, service
 from app.meetings.errors import LeadNotFound, MeetingNotFound, SlotNotAllowed, SlotTaken
 from app.meetings.schemas import MeetingCreate, MeetingRead, SlotRead
 
-router = APIRouter(prefix="/meetings", tags=["meetings"], dependencies=[ApiKey])
+router = APIRouter(
+    prefix="/meetings", tags=["meetings"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
+)
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such meeting"}}
+NOT_FOUND = not_found("meeting")
 
 
 @router.get("/available", response_model=list[SlotRead])
@@ -48,9 +51,11 @@ async def list_meetings(
     response_model=MeetingRead,
     status_code=status.HTTP_201_CREATED,
     responses={
-        status.HTTP_404_NOT_FOUND: {"description": "Unknown lead"},
-        status.HTTP_409_CONFLICT: {"description": "Slot already booked"},
-        status.HTTP_422_UNPROCESSABLE_CONTENT: {"description": "Not an allowed slot"},
+        **not_found("lead"),
+        **conflict("Slot already booked"),
+        status.HTTP_422_UNPROCESSABLE_CONTENT: {
+            "description": "Validation error, or not an allowed slot (`loc` is body.start)"
+        },
     },
 )
 async def book(
@@ -66,7 +71,7 @@ async def book(
     except SlotTaken as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except SlotNotAllowed as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise unprocessable(("body", "start"), str(exc)) from exc
     return MeetingRead.from_meeting(meeting, settings.tz)
 
 
@@ -76,7 +81,7 @@ async def book(
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}, **NOT_FOUND},
 )
-async def invitation(meeting_id: int, session: DbSession, settings: AppSettings) -> Response:
+async def invitation(meeting_id: Id, session: DbSession, settings: AppSettings) -> Response:
     """The meeting as an iCalendar invitation."""
     try:
         meeting = await service.get_meeting(session, meeting_id)
@@ -91,7 +96,7 @@ async def invitation(meeting_id: int, session: DbSession, settings: AppSettings)
 
 
 @router.get("/{meeting_id}", response_model=MeetingRead, responses=NOT_FOUND)
-async def get_meeting(meeting_id: int, session: DbSession, settings: AppSettings) -> MeetingRead:
+async def get_meeting(meeting_id: Id, session: DbSession, settings: AppSettings) -> MeetingRead:
     """One meeting."""
     try:
         meeting = await service.get_meeting(session, meeting_id)
@@ -102,7 +107,7 @@ async def get_meeting(meeting_id: int, session: DbSession, settings: AppSettings
 
 @router.delete("/{meeting_id}", response_model=MeetingRead, responses=NOT_FOUND)
 async def cancel(
-    meeting_id: int, session: DbSession, settings: AppSettings, clock: AppClock
+    meeting_id: Id, session: DbSession, settings: AppSettings, clock: AppClock
 ) -> MeetingRead:
     """Cancels a meeting, which frees its slot for someone else."""
     try:

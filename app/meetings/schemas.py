@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator
 
+from app.contract import Id
 from app.meetings.availability import Slot
 from app.meetings.models import Meeting, MeetingStatus
 
 
+def example_start(now: datetime | None = None) -> str:
+    """A start for the docs that is still ahead: a Tuesday at 10:00 in Israel, weeks from now."""
+    tz = ZoneInfo("Asia/Jerusalem")
+    day = (now or datetime.now(UTC)).astimezone(tz).date() + timedelta(days=21)
+    day += timedelta(days=(1 - day.weekday()) % 7)  # the next Tuesday
+    return datetime.combine(day, time(10, 0), tzinfo=tz).isoformat()
+
+
+EXAMPLE_START = example_start()
+
+
 class MeetingCreate(BaseModel):
-    lead_id: int = Field(ge=1)
+    lead_id: Id
     start: datetime = Field(
-        description="Start of the slot with its UTC offset, e.g. 2026-11-25T10:00:00+02:00",
-        examples=["2026-11-25T10:00:00+02:00"],
+        description=f"Start of the slot with its UTC offset, e.g. {EXAMPLE_START}",
+        examples=[EXAMPLE_START],
     )
-    call_id: int | None = None
+    call_id: Id | None = None
 
     @field_validator("start")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         """A wall time without an offset is ambiguous across zones and DST changes."""
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("start must include a UTC offset or Z, e.g. 2026-11-25T10:00:00+02:00")
+            raise ValueError(f"start must include a UTC offset or Z, e.g. {EXAMPLE_START}")
         return value
 
 

@@ -10,15 +10,18 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from app import call_flow
 from app.calls.models import Channel, Turn
+from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found
 from app.deps import ApiKey, AppEngine, DbSession
 
-router = APIRouter(prefix="/simulator", tags=["simulator"], dependencies=[ApiKey])
+router = APIRouter(
+    prefix="/simulator", tags=["simulator"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
+)
 
 
 class SimulatedCallCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lead_id: int
+    lead_id: Id
 
 
 class SimulatedReply(BaseModel):
@@ -57,7 +60,12 @@ def _http_error(exc: call_flow.CallFlowError) -> HTTPException:
     return HTTPException(code, str(exc))
 
 
-@router.post("/calls", response_model=SimulatedTurn, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/calls",
+    response_model=SimulatedTurn,
+    status_code=status.HTTP_201_CREATED,
+    responses={**not_found("lead"), **conflict("The lead is do-not-call")},
+)
 async def start_call(
     payload: SimulatedCallCreate, session: DbSession, engine: AppEngine
 ) -> SimulatedTurn:
@@ -76,9 +84,13 @@ async def start_call(
     return _turn(call.id, greeting)
 
 
-@router.post("/calls/{call_id}/reply", response_model=SimulatedTurn)
+@router.post(
+    "/calls/{call_id}/reply",
+    response_model=SimulatedTurn,
+    responses={**not_found("call"), **conflict("The call has ended")},
+)
 async def reply(
-    call_id: int, payload: SimulatedReply, session: DbSession, engine: AppEngine
+    call_id: Id, payload: SimulatedReply, session: DbSession, engine: AppEngine
 ) -> SimulatedTurn:
     """Takes the lead's Hebrew line (empty text stands for silence); returns the agent's answer."""
     try:

@@ -10,6 +10,7 @@ from app.logging_config import mask_phone_numbers
 
 EVENTS_PER_CALL = 50
 CALLS_KEPT = 200
+VALUE_CHARS_KEPT = 2000  # a huge form field must not make the buffer huge
 
 
 class CallEvents:
@@ -41,7 +42,7 @@ class CallEvents:
 
 def _masked(value: object) -> object:
     if isinstance(value, str):
-        return mask_phone_numbers(value)
+        return mask_phone_numbers(value[:VALUE_CHARS_KEPT])
     if isinstance(value, dict):
         return {k: _masked(v) for k, v in value.items()}
     return value

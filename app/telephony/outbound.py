@@ -16,6 +16,15 @@ from pydantic import BaseModel
 from app import call_flow
 from app.calls import repository as calls_repo
 from app.calls.models import Channel, Outcome
+from app.contract import (
+    PROTECTED_RESPONSES,
+    ErrorMessage,
+    Id,
+    conflict,
+    described,
+    not_found,
+    unprocessable,
+)
 from app.deps import ApiKey, AppEngine, AppSettings
 from app.leads import repository as leads_repo
 from app.leads.phones import InvalidPhone, to_e164
@@ -23,7 +32,9 @@ from app.telephony.dialing import place
 from app.telephony.twilio_client import Telephony, TelephonyError
 
 log = structlog.get_logger(__name__)
-router = APIRouter(prefix="/outbound", tags=["outbound"], dependencies=[ApiKey])
+router = APIRouter(
+    prefix="/outbound", tags=["outbound"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
+)
 
 NOT_CONFIGURED = (
     "Twilio is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_CALLER_ID "
@@ -38,12 +49,32 @@ class OutboundCall(BaseModel):
     status: str
 
 
-@router.post("/initiate-call", status_code=status.HTTP_201_CREATED, response_model=OutboundCall)
+class TwilioRefusalDetail(BaseModel):
+    message: str
+    twilio_code: int | None
+    twilio_status: int | None
+
+
+class TwilioRefusal(BaseModel):
+    detail: TwilioRefusalDetail
+
+
+@router.post(
+    "/initiate-call",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OutboundCall,
+    responses={
+        **not_found("lead"),
+        **conflict("The lead is do-not-call"),
+        status.HTTP_502_BAD_GATEWAY: described("Twilio refused or failed", TwilioRefusal),
+        status.HTTP_503_SERVICE_UNAVAILABLE: described("Twilio is not configured", ErrorMessage),
+    },
+)
 async def initiate_call(
     request: Request,
     settings: AppSettings,
     engine: AppEngine,
-    lead_id: Annotated[int, Query(ge=1)],
+    lead_id: Annotated[Id, Query()],
 ) -> OutboundCall:
     """Dials one lead now; the conversation runs on the /twilio webhooks."""
     telephony: Telephony | None = request.app.state.telephony
@@ -57,9 +88,7 @@ async def initiate_call(
         try:
             phone = to_e164(lead.phone)
         except InvalidPhone as exc:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, f"Lead {lead_id}: {exc}"
-            ) from exc
+            raise unprocessable(("query", "lead_id"), f"Lead {lead_id}: {exc}") from exc
         try:
             call = await call_flow.open_call(session, engine, lead_id, channel=Channel.twilio)
         except call_flow.LeadNotCallable as exc:

@@ -2,16 +2,24 @@
 
 Every webhook is signed (`require_twilio_signature`) and never answers Twilio with a 5xx, which
 would make it play its own English error: an unexpected failure becomes the catalog fallback (or
-the technical goodbye when the call is unknown or over). Idempotency keys: a recorded turn is
-keyed by its RecordingSid; a spoken (gather) or silent turn by CallSid + the `turn` our TwiML put
-in its action URL, so Twilio's retry of one webhook finds the stored turn and gets the same TwiML,
-while the caller's next turn, sent to the next TwiML's URL, is a new one.
+the technical goodbye when the call is unknown or over). Numbers in the form and in our own query
+(`turn`, `call_id`, durations) are parsed once, in `Webhook.of`: anything but a plain whole number
+(`inf`, `NaN`, `1e999`, `-5`, 20 digits) counts as absent. What the caller said is cut to
+`MAX_CALLER_CHARS` before anything reads it.
+
+Idempotency keys are scoped to the call: a recorded turn is keyed by the call + its RecordingSid;
+a spoken (gather) or silent turn by the call + the `turn` our TwiML put in its action URL (else
+Twilio's idempotency token, else a digest of the request), so Twilio's retry of one webhook finds
+the stored turn and gets the same TwiML, while the caller's next turn, sent to the next TwiML's
+URL, is a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +31,7 @@ from app import call_flow
 from app.calls import repository as calls_repo
 from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome, Turn
 from app.config import Settings
+from app.contract import BAD_BODY, PROTECTED_RESPONSES, TOO_LARGE, described, not_found
 from app.conversation.engine import Engine
 from app.conversation.providers.base import ProviderError
 from app.deps import ApiKey
@@ -42,10 +51,38 @@ MACHINE_ANSWERS = frozenset(
     {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 )
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+KNOWN_STATUSES = FINAL_STATUSES | {"queued", "initiated", "ringing", "in-progress"}
 
 # Twilio gives up on a webhook after 15 s and plays its own English error; we answer well before.
 WEBHOOK_BUDGET_S = 13.0
 MIN_TURN_S = 1.5
+
+# What a caller says in one turn is a sentence or two; past this it is cut, never refused (Twilio
+# would play its English error), so no unbounded text reaches the understanding of the turn.
+MAX_CALLER_CHARS = 2000
+MAX_KEY_CHARS = 100  # Turn.idempotency_key
+MAX_SID_CHARS = 64  # Call.call_sid; Twilio's are 34
+
+_WHOLE_NUMBER = re.compile(r"(\d{1,9})(?:\.\d{1,6})?")
+
+
+def whole_number(raw: str | None) -> int | None:
+    """A count as Twilio or our own URLs write it ("3", "3.0"); anything else is None."""
+    match = _WHOLE_NUMBER.fullmatch((raw or "").strip())
+    return int(match.group(1)) if match else None
+
+
+def caller_text(text: str) -> str:
+    """The caller's words, stripped and cut to MAX_CALLER_CHARS."""
+    return text.strip()[:MAX_CALLER_CHARS].strip()
+
+
+def _key(*parts: str) -> str:
+    """An idempotency key that fits its column: a digest when the parts are too long."""
+    key = ":".join(parts)
+    if len(key) <= MAX_KEY_CHARS:
+        return key
+    return f"{parts[0]}:sha256-{hashlib.sha256(key.encode()).hexdigest()[:40]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,29 +92,55 @@ class Webhook:
     form: dict[str, str]
     query: dict[str, str]
     idempotency_token: str | None
+    path: str = ""
+    turn: int | None = None
+    call_id: int | None = None
+
+    @classmethod
+    def of(
+        cls, form: Mapping[str, str], query: Mapping[str, str], token: str | None, path: str
+    ) -> Webhook:
+        """Parses our own query numbers once; a value that is not a whole number is absent."""
+        return cls(
+            dict(form),
+            dict(query),
+            token,
+            path,
+            turn=whole_number(query.get("turn")),
+            call_id=whole_number(query.get("call_id")),
+        )
 
     @property
     def call_sid(self) -> str:
-        return self.field("CallSid")
+        sid = self.field("CallSid")
+        return sid if len(sid) <= MAX_SID_CHARS else ""
 
     def field(self, name: str) -> str:
         return self.form.get(name, "").strip()
 
-    def number(self, name: str, *, query: bool = False) -> int | None:
-        raw = (self.query if query else self.form).get(name, "").strip()
-        try:
-            return int(float(raw)) if raw else None
-        except ValueError:
-            return None
+    def number(self, name: str) -> int | None:
+        """A form field that is a count (RecordingDuration, CallDuration)."""
+        return whole_number(self.form.get(name))
 
-    def turn_key(self) -> str | None:
-        """CallSid + the turn our TwiML asked for; Twilio's retry token when the URL has none."""
-        turn = self.number("turn", query=True)
-        if turn is not None:
-            return f"{self.call_sid}:{turn}"
+    def turn_key(self, call_id: int) -> str:
+        """This caller turn's key within the call, the same on every retry of the webhook.
+
+        The `turn` our TwiML asked for; else Twilio's idempotency token; else (a request that
+        follows none of our TwiML) a digest of the path and form, which a retry repeats exactly.
+        """
+        call = f"call-{call_id}"
+        if self.turn is not None:
+            return _key(call, f"turn-{self.turn}")
         if self.idempotency_token:
-            return f"{self.call_sid}:{self.idempotency_token}"[:100]
-        return None
+            return _key(call, f"token-{self.idempotency_token}")
+        request = repr((self.path, sorted(self.form.items()))).encode()
+        digest = hashlib.sha256(request).hexdigest()[:32]
+        return _key(call, f"form-{digest}")
+
+    def recording_key(self, call_id: int) -> str | None:
+        """A recorded turn's key: the call + its RecordingSid (another call's sid is not ours)."""
+        sid = self.field("RecordingSid")
+        return _key(f"call-{call_id}", f"rec-{sid}") if sid else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +162,11 @@ Handler = Callable[[Context, Webhook], Awaitable[str]]
 
 async def _webhook(request: Request) -> Webhook:
     form = await request.form()
-    return Webhook(
-        form={k: v for k, v in form.items() if isinstance(v, str)},
-        query=dict(request.query_params),
-        idempotency_token=request.headers.get("I-Twilio-Idempotency-Token"),
+    return Webhook.of(
+        {k: v for k, v in form.items() if isinstance(v, str)},
+        request.query_params,
+        request.headers.get("I-Twilio-Idempotency-Token"),
+        request.url.path,
     )
 
 
@@ -125,7 +189,7 @@ def _xml(body: str) -> Response:
 async def _answer(request: Request, handler: Handler, *, rescue: bool = True) -> Response:
     """Runs a webhook; anything unexpected is logged and answered with catalog TwiML, never 5xx."""
     ctx = _context(request)
-    hook = Webhook({}, dict(request.query_params), None)
+    hook = Webhook.of({}, request.query_params, None, request.url.path)
     try:
         hook = await _webhook(request)
         structlog.contextvars.bind_contextvars(call_sid=hook.call_sid)
@@ -146,13 +210,15 @@ async def _answer(request: Request, handler: Handler, *, rescue: bool = True) ->
 
 async def _rescue(ctx: Context, hook: Webhook) -> str:
     """The fallback line and the caller's turn again, or the technical goodbye."""
-    turn = hook.number("turn", query=True)
     try:
         async with ctx.sessions() as session:
             call = await _find_call(session, hook)
-            live = call is not None and call.outcome is None
-        if live and turn is not None:
-            return twiml.speak_and_listen(ctx.settings, ctx.catalog.fallback(), turn)
+            if call is not None and call.outcome is None:
+                # The turn our URL named; without a usable one, the turn the call is at.
+                turn = hook.turn
+                if turn is None:
+                    turn = await calls_repo.next_index(session, call.id)
+                return twiml.speak_and_listen(ctx.settings, ctx.catalog.fallback(), turn)
     except Exception:
         log.exception("twilio_rescue_failed")
     return twiml.say_and_hang_up(ctx.settings, ctx.catalog.technical_goodbye())
@@ -163,7 +229,7 @@ async def _find_call(
 ) -> Call | None:
     """The call by CallSid, or by our call_id while its CallSid is not stored yet (`bind` does)."""
     call = await calls_repo.get_by_sid(session, hook.call_sid, lock=lock) if hook.call_sid else None
-    call_id = hook.number("call_id", query=True)
+    call_id = hook.call_id
     if call is None and call_id is not None:
         candidate = await calls_repo.get(session, call_id, lock=lock)
         if candidate and candidate.call_sid is None and candidate.channel == Channel.twilio:
@@ -231,13 +297,13 @@ async def _take_turn(
 
 
 async def _recording(ctx: Context, hook: Webhook) -> str:
-    key = hook.field("RecordingSid") or hook.turn_key()
     # A short read first: the database is not held while the audio downloads and is transcribed.
     async with ctx.sessions() as session:
         call = await _find_call(session, hook)
         if call is None:
             return _unknown(ctx, hook)
-        stored = await calls_repo.turn_by_key(session, key) if key else None
+        key = hook.recording_key(call.id) or hook.turn_key(call.id)
+        stored = await calls_repo.turn_by_key(session, key)
         if stored is not None:
             return _render(ctx, stored)
         if call.outcome is not None:
@@ -266,7 +332,7 @@ async def _transcribe(ctx: Context, url: str) -> tuple[str, str | None, int | No
         text = await ctx.engine.transcriber.transcribe(audio, filename="turn.wav", language="he")
     except ProviderError as exc:
         return "", f"{type(exc).__name__}: {exc}", ms_fetch, _ms(started)
-    return text.strip(), None, ms_fetch, _ms(started)
+    return caller_text(text), None, ms_fetch, _ms(started)
 
 
 def _ms(started: float) -> int:
@@ -274,7 +340,7 @@ def _ms(started: float) -> int:
 
 
 async def _speech(ctx: Context, hook: Webhook) -> str:
-    return await _spoken(ctx, hook, hook.field("SpeechResult"))
+    return await _spoken(ctx, hook, caller_text(hook.field("SpeechResult")))
 
 
 async def _silence(ctx: Context, hook: Webhook) -> str:
@@ -287,7 +353,7 @@ async def _spoken(ctx: Context, hook: Webhook, text: str) -> str:
         call_id = call.id if call is not None else None
     if call_id is None:
         return _unknown(ctx, hook)
-    return await _take_turn(ctx, call_id, text, hook.turn_key())
+    return await _take_turn(ctx, call_id, text, hook.turn_key(call_id))
 
 
 # --- status and answering machines --------------------------------------------------------------
@@ -301,21 +367,25 @@ async def _status(ctx: Context, hook: Webhook) -> str:
             log.warning("twilio_status_unknown_call", call_status=hook.field("CallStatus"))
             return twiml.empty()
         _apply_status(ctx, call, hook)
-        answered_by = hook.field("AnsweredBy")
+        answered_by = hook.field("AnsweredBy")[:40]
         if answered_by:
             call.answered_by = answered_by
         if answered_by in MACHINE_ANSWERS and call.outcome is None:
             call.outcome = Outcome.voicemail
             machine_twiml = await _voicemail_twiml(ctx, session, call)
         sid = call.call_sid
-    if machine_twiml is not None and sid and call.status not in FINAL_STATUSES:
+    if machine_twiml is not None and sid and call.status.lower() not in FINAL_STATUSES:
         await _steer(ctx, sid, machine_twiml)
     return twiml.empty()
 
 
 def _apply_status(ctx: Context, call: Call, hook: Webhook) -> None:
-    new = hook.field("CallStatus")
-    if not new or call.status in FINAL_STATUSES:  # callbacks may arrive out of order
+    new = hook.field("CallStatus").lower()
+    if new not in KNOWN_STATUSES:
+        if new:
+            log.warning("twilio_status_unknown", call_status=new[:40])
+        return
+    if call.status.lower() in FINAL_STATUSES:  # callbacks may arrive out of order
         return
     call.status = new
     duration = hook.number("CallDuration")
@@ -356,38 +426,101 @@ async def _steer(ctx: Context, call_sid: str, body: str) -> None:
 
 # --- routes ---------------------------------------------------------------------------------------
 
+TWIML: dict[int | str, dict[str, Any]] = {
+    status.HTTP_200_OK: {"description": "TwiML", "content": {"application/xml": {}}},
+    status.HTTP_400_BAD_REQUEST: BAD_BODY,
+    status.HTTP_403_FORBIDDEN: described("Missing or invalid X-Twilio-Signature"),
+    status.HTTP_413_CONTENT_TOO_LARGE: TOO_LARGE,
+}
+_TWILIO_FIELDS = [
+    "CallSid",
+    "AccountSid",
+    "From",
+    "To",
+    "CallStatus",
+    "Direction",
+    "ApiVersion",
+    "CallDuration",
+    "AnsweredBy",
+    "RecordingUrl",
+    "RecordingSid",
+    "RecordingDuration",
+    "SpeechResult",
+    "Confidence",
+]
+_OUR_QUERY = {"turn": "The turn our TwiML asked for", "call_id": "Our call id, before the CallSid"}
+# What Twilio posts (documented, not parsed by FastAPI: a webhook never answers 422).
+WEBHOOK_INPUT: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": f"{what}; any other value counts as absent.",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+        for name, what in _OUR_QUERY.items()
+    ],
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {name: {"type": "string"} for name in _TWILIO_FIELDS},
+                    "additionalProperties": {"type": "string"},
+                }
+            }
+        },
+    },
+}
 
-@router.post("/voice", dependencies=[Signed], response_class=Response)
+
+def _webhook_route(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return router.post(
+        path,
+        dependencies=[Signed],
+        response_class=Response,
+        responses=TWIML,
+        openapi_extra=WEBHOOK_INPUT,
+    )
+
+
+@_webhook_route("/voice")
 async def voice(request: Request) -> Response:
     """The call is answered: the catalog greeting, then the caller's first turn."""
     return await _answer(request, _voice)
 
 
-@router.post("/process-recording", dependencies=[Signed], response_class=Response)
+@_webhook_route("/process-recording")
 async def process_recording(request: Request) -> Response:
     """A recorded caller turn: fetch, transcribe, answer."""
     return await _answer(request, _recording)
 
 
-@router.post("/process-speech", dependencies=[Signed], response_class=Response)
+@_webhook_route("/process-speech")
 async def process_speech(request: Request) -> Response:
     """A caller turn Twilio already recognised (gather mode); empty means silence."""
     return await _answer(request, _speech)
 
 
-@router.post("/silence", dependencies=[Signed], response_class=Response)
+@_webhook_route("/silence")
 async def silence(request: Request) -> Response:
     """The caller said nothing: the re-prompt, or the goodbye after three in a row."""
     return await _answer(request, _silence)
 
 
-@router.post("/call-status", dependencies=[Signed], response_class=Response)
+@_webhook_route("/call-status")
 async def call_status(request: Request) -> Response:
     """Call progress and answering-machine results (status and async AMD callbacks)."""
     return await _answer(request, _status, rescue=False)
 
 
-@router.get("/debug/{call_sid}", dependencies=[ApiKey])
+@router.get(
+    "/debug/{call_sid}",
+    dependencies=[ApiKey],
+    responses={**PROTECTED_RESPONSES, **not_found("events for this call")},
+)
 async def debug_events(call_sid: str, request: Request) -> list[dict[str, Any]]:
     """Recent webhooks of one call, phones masked (DEBUG_CALL_EVENTS=true)."""
     events: CallEvents = request.app.state.call_events

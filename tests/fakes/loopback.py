@@ -12,8 +12,19 @@ import uvicorn
 class LoopbackServer:
     """uvicorn on a free loopback port; `port` is set once `start()` returns."""
 
-    def __init__(self, app: Any, name: str, *, graceful_shutdown_s: int | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        name: str,
+        *,
+        graceful_shutdown_s: int | None = None,
+        tls: tuple[str, str] | None = None,
+        lifespan: bool = False,
+    ) -> None:
+        """`tls`: (certificate chain file, key file) to serve https instead of http;
+        `lifespan`: run the app's startup and shutdown (our own app; fakes have none)."""
         self.app, self.name, self.graceful_shutdown_s = app, name, graceful_shutdown_s
+        self.tls, self.lifespan = tls, lifespan
         self.port = 0
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -25,11 +36,13 @@ class LoopbackServer:
             port=0,
             loop="asyncio",  # no uvloop in the test process
             http="h11",
-            lifespan="off",
+            lifespan="on" if self.lifespan else "off",
             log_config=None,  # leave the app's logging alone
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=self.graceful_shutdown_s,
+            ssl_certfile=self.tls[0] if self.tls else None,
+            ssl_keyfile=self.tls[1] if self.tls else None,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=self.name, daemon=True)

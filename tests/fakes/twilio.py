@@ -1,7 +1,8 @@
 """A fake Twilio served for real on 127.0.0.1, and a caller that drives the app's webhooks.
 
-`FakeTwilio` speaks Twilio's wire format, so the real `twilio` SDK (pointed at it with
-TWILIO_API_BASE_URL) and the app's recording download talk HTTP to it:
+`FakeTwilio` speaks Twilio's wire format over https, as Twilio does (a throwaway CA from
+`trustme`, which the session trusts through SSL_CERT_FILE), so the real `twilio` SDK (pointed at it
+with TWILIO_API_BASE_URL) and the app's recording download, which accepts https only, talk to it:
 
     POST /2010-04-01/Accounts/{AccountSid}/Calls.json          create a call (form fields recorded)
     POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json    update a live call (Twiml recorded)
@@ -28,7 +29,9 @@ from __future__ import annotations
 import base64
 import io
 import itertools
+import os
 import secrets
+import tempfile
 import time
 import wave
 import xml.etree.ElementTree as ET
@@ -40,6 +43,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import trustme
 from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -95,6 +99,8 @@ class FakeTwilio:
         self._media_failures = 0
         self._ids = itertools.count(1)
         self._loopback: LoopbackServer | None = None
+        self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
+        self.ca_file = ""
         self.port = 0
         base = "/2010-04-01/Accounts/{account}"
         self.app = Starlette(
@@ -109,7 +115,7 @@ class FakeTwilio:
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
 
     def settings_overrides(self, **extra: object) -> dict[str, object]:
         """Twilio settings for the app: credentials, this fake as the API, a public BASE_URL."""
@@ -134,7 +140,7 @@ class FakeTwilio:
         self._recordings[sid] = audio
         self._transcripts[audio] = text
         url = (
-            f"http://{host}:{self.port}/{API_VERSION}/Accounts/{self.account_sid}/Recordings/{sid}"
+            f"https://{host}:{self.port}/{API_VERSION}/Accounts/{self.account_sid}/Recordings/{sid}"
         )
         return sid, url
 
@@ -163,13 +169,22 @@ class FakeTwilio:
     # serving
 
     def start(self) -> None:
-        self._loopback = LoopbackServer(self.app, "fake Twilio server")
+        """Serves https with a certificate for 127.0.0.1 and localhost from a fresh test CA."""
+        self._tls_dir = tempfile.TemporaryDirectory(prefix="fake-twilio-tls-")
+        ca = trustme.CA()
+        chain = os.path.join(self._tls_dir.name, "server.pem")
+        ca.issue_cert("127.0.0.1", "localhost").private_key_and_cert_chain_pem.write_to_path(chain)
+        self.ca_file = os.path.join(self._tls_dir.name, "ca.pem")
+        ca.cert_pem.write_to_path(self.ca_file)
+        self._loopback = LoopbackServer(self.app, "fake Twilio server", tls=(chain, chain))
         self._loopback.start()
         self.port = self._loopback.port
 
     def stop(self) -> None:
         if self._loopback is not None:
             self._loopback.stop()
+        if self._tls_dir is not None:
+            self._tls_dir.cleanup()
 
     # endpoints
 
@@ -455,8 +470,18 @@ async def stored_call(app: FastAPI, call_id: int) -> Call:
 def twilio_fake_server() -> Iterator[FakeTwilio]:
     fake = FakeTwilio()
     fake.start()
-    yield fake
-    fake.stop()
+    # httpx (the app's client, the SDK's, a dialer subprocess's) trusts the fake's CA, as an
+    # operator's SSL_CERT_FILE would be trusted; nothing else in the test run speaks TLS.
+    previous = os.environ.get("SSL_CERT_FILE")
+    os.environ["SSL_CERT_FILE"] = fake.ca_file
+    try:
+        yield fake
+    finally:
+        if previous is None:
+            os.environ.pop("SSL_CERT_FILE", None)
+        else:
+            os.environ["SSL_CERT_FILE"] = previous
+        fake.stop()
 
 
 @pytest.fixture

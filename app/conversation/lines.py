@@ -9,7 +9,7 @@ from typing import Any
 from app.config import Settings
 from app.conversation.state import Action, AgentReply, Conversation
 from app.language.en import EnglishCatalog
-from app.language.he import HebrewCatalog
+from app.language.he import HebrewCatalog, LeadGender
 from app.meetings.availability import Slot
 
 
@@ -24,25 +24,25 @@ class Line:
         return Line(f"{self.en} {other.en}", f"{self.he} {other.he}")
 
 
+def catalogs(settings: Settings, lead_gender: LeadGender) -> tuple[HebrewCatalog, EnglishCatalog]:
+    """Both catalogs for one lead, with the agent's voice and the legal notices from settings."""
+    common: dict[str, Any] = {
+        "agent_gender": settings.agent_gender,
+        "lead_gender": lead_gender,
+        "advertising": settings.call_is_advertising,
+        "callback_number": settings.business_callback_number,
+    }
+    return (
+        HebrewCatalog(advertiser=settings.advertiser_name_he, **common),
+        EnglishCatalog(advertiser=settings.advertiser_name_en, **common),
+    )
+
+
 class Lines:
     """The catalogs for one call: the agent's voice, the lead's gender, the business time zone."""
 
     def __init__(self, settings: Settings, conversation: Conversation, now: datetime) -> None:
-        gender = conversation.lead.gender
-        self.he = HebrewCatalog(
-            agent_gender=settings.agent_gender,
-            lead_gender=gender,
-            advertiser=settings.advertiser_name_he,
-            advertising=settings.call_is_advertising,
-            callback_number=settings.business_callback_number,
-        )
-        self.en = EnglishCatalog(
-            agent_gender=settings.agent_gender,
-            lead_gender=gender,
-            advertiser=settings.advertiser_name_en,
-            advertising=settings.call_is_advertising,
-            callback_number=settings.business_callback_number,
-        )
+        self.he, self.en = catalogs(settings, conversation.lead.gender)
         self.tz = settings.tz
         self.now = now
         self.conversation = conversation
@@ -63,10 +63,6 @@ class Lines:
             self.en.greeting(lead.name, lead.company),
             self.he.greeting(lead.spoken_name, lead.company),
         )
-
-    def voicemail(self) -> Line:
-        lead = self.conversation.lead
-        return Line(self.en.voicemail(lead.name), self.he.voicemail(lead.spoken_name))
 
     def offer(self, slots: list[Slot], *, again: bool = False, short: bool = False) -> Line:
         """Two slots put to the caller (one slot is a concrete proposal)."""

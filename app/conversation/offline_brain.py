@@ -12,8 +12,15 @@ from dataclasses import replace
 
 from app.config import Settings
 from app.conversation.lines import Line, Lines
-from app.conversation.policy import DialoguePolicy, acted, offer_kind, said
-from app.conversation.state import Action, AgentReply
+from app.conversation.policy import (
+    DialoguePolicy,
+    acted,
+    answered,
+    offer_kind,
+    propose_first,
+    said,
+)
+from app.conversation.state import AgentReply
 from app.conversation.tools import Toolbox
 from app.language.foreign import APOLOGY, APOLOGY_EN
 from app.language.understanding import Intent, Understanding, understand
@@ -73,8 +80,7 @@ class OfflineBrain:
             case Intent.wrong_number:
                 return acted(lines, await tools.end_call("wrong_person"))
             case Intent.hostile:
-                outcome = await tools.end_call("not_interested")
-                return _with(lines.say("hostile_close"), outcome.action, outcome.payload)
+                return answered(lines.say("hostile_close"), await tools.end_call("not_interested"))
             case Intent.not_interested:
                 return acted(lines, await tools.end_call("not_interested"))
             case Intent.no | Intent.unsure if awaiting == "objection":
@@ -142,18 +148,14 @@ class OfflineBrain:
         if intent in (Intent.neither_slot, Intent.no) or len(offered) == 1:
             return await self._offer(lines, tools, heard)
         if intent is Intent.unsure and len(offered) == 2:
-            conversation.offered = offered[:1]
-            conversation.dialogue.awaiting = "proposal"
-            return said(lines.offer(conversation.offered), "propose")
+            return propose_first(conversation, lines)
         return said(lines.offer(offered, short=True), "offer:short")
 
     def _clarify(self, lines: Lines, tools: Toolbox) -> AgentReply:
         """One short question naming the difference; past the limit, a concrete proposal."""
         conversation = tools.conversation
         if conversation.dialogue.clarifications >= self.settings.max_clarifications:
-            conversation.offered = conversation.offered[:1]
-            conversation.dialogue.awaiting = "proposal"
-            return said(lines.offer(conversation.offered), "propose")
+            return propose_first(conversation, lines)
         conversation.dialogue.clarifications += 1
         conversation.dialogue.awaiting = "clarify"
         return said(lines.clarify(conversation.offered), "clarify")
@@ -224,7 +226,7 @@ class OfflineBrain:
                 alternative = tools.conversation.offered[0].start
                 tools.conversation.offered = tools.conversation.offered[:1]
                 line = lines.say("slot_taken", alternative, lines.tz, lines.now)
-                return _with(line, offer.action, offer.payload, kind="propose")
+                return answered(line, offer, "propose")
             return await self.policy.close(tools, lines)
         if error in ("rejected", "ambiguous"):
             return self._clarify(lines, tools)
@@ -238,14 +240,12 @@ class OfflineBrain:
             lines.en.callback_ack(when if english else None),
             lines.he.callback_ack(None if english else when),
         )
-        return _with(line, outcome.action, outcome.payload)
+        return answered(line, outcome)
 
     async def _foreign(self, language: str, tools: Toolbox) -> AgentReply:
         """Offline, a caller in Arabic or Russian hears a short apology in their language."""
         outcome = await tools.schedule_callback(f"in {_LANGUAGE_NAMES[language]}")
-        return AgentReply(
-            APOLOGY_EN[language], APOLOGY[language], outcome.action, outcome.payload, kind="end"
-        )
+        return answered(Line(APOLOGY_EN[language], APOLOGY[language]), outcome, "end")
 
 
 # Caller questions answered on their own, whatever the call was waiting for.
@@ -273,12 +273,3 @@ def _asks_for_a_time(heard: Understanding) -> bool:
         return False
     named = (when.weekday, when.date, when.part, when.minute)
     return any(value is not None for value in named) or when.next_week or when.earlier
-
-
-def _with(
-    line: Line,
-    action: Action | None,
-    payload: dict[str, object] | None,
-    kind: str | None = None,
-) -> AgentReply:
-    return AgentReply(line.en, line.he, action, dict(payload) if payload else None, kind=kind)

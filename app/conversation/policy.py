@@ -40,6 +40,18 @@ def said(line: Line, kind: str) -> AgentReply:
     return AgentReply(line.en, line.he, kind=kind)
 
 
+def answered(line: Line, outcome: ToolOutcome, kind: str | None = None) -> AgentReply:
+    """A catalog line spoken with what a tool did."""
+    return AgentReply(line.en, line.he, outcome.action, outcome.payload, kind=kind)
+
+
+def propose_first(conversation: Conversation, lines: Lines) -> AgentReply:
+    """Narrows two slots on the table to a concrete proposal of the first."""
+    conversation.offered = conversation.offered[:1]
+    conversation.dialogue.awaiting = "proposal"
+    return said(lines.offer(conversation.offered), "propose")
+
+
 def acted(lines: Lines, outcome: ToolOutcome, kind: str | None = None) -> AgentReply:
     """The catalog line for a tool's outcome (or the fallback when it was refused)."""
     line = lines.for_action(outcome.action, outcome.payload) or lines.say("fallback")
@@ -93,9 +105,7 @@ class DialoguePolicy:
     ) -> AgentReply | None:
         """A reply decided before the agent runs: abuse, or a call past its turn limit."""
         if heard.intent is Intent.abuse:
-            outcome = await tools.mark_do_not_call()
-            line = lines.say("abuse_close")
-            return AgentReply(line.en, line.he, outcome.action, outcome.payload, kind="close")
+            return answered(lines.say("abuse_close"), await tools.mark_do_not_call(), "close")
         if conversation.dialogue.caller_turns > self.settings.max_caller_turns:
             return await self.close(tools, lines)
         return None
@@ -107,8 +117,7 @@ class DialoguePolicy:
             outcome = await tools.schedule_callback("later")
         else:
             outcome = await tools.end_call("not_interested")
-        line = lines.say("limit_close", engaged)
-        return AgentReply(line.en, line.he, outcome.action, outcome.payload, kind="close")
+        return answered(lines.say("limit_close", engaged), outcome, "close")
 
     async def review(
         self,
@@ -167,9 +176,7 @@ class DialoguePolicy:
         """A third time the same: a concrete proposal while two slots are on the table, else
         the polite close."""
         if len(conversation.offered) == 2 and conversation.booked_meeting_id is None:
-            conversation.offered = conversation.offered[:1]
-            conversation.dialogue.awaiting = "proposal"
-            return said(lines.offer(conversation.offered), "propose")
+            return propose_first(conversation, lines)
         return await self.close(tools, lines)
 
 

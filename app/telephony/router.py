@@ -33,6 +33,7 @@ from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome, Turn
 from app.config import Settings
 from app.contract import BAD_BODY, PROTECTED_RESPONSES, TOO_LARGE, described, not_found
 from app.conversation.engine import Engine
+from app.conversation.lines import catalogs
 from app.conversation.providers.base import ProviderError
 from app.deps import ApiKey
 from app.language.he import HebrewCatalog, as_lead_gender
@@ -154,7 +155,7 @@ class Context:
 
     @property
     def catalog(self) -> HebrewCatalog:
-        return HebrewCatalog(agent_gender=self.settings.agent_gender)
+        return catalogs(self.settings, None)[0]
 
 
 Handler = Callable[[Context, Webhook], Awaitable[str]]
@@ -403,13 +404,7 @@ async def _voicemail_twiml(ctx: Context, session: AsyncSession, call: Call) -> s
     if ctx.settings.voicemail_policy == "hangup":
         return twiml.hang_up()
     lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
-    catalog = HebrewCatalog(
-        agent_gender=ctx.settings.agent_gender,
-        lead_gender=as_lead_gender(lead.gender if lead else None),
-        advertiser=ctx.settings.advertiser_name_he,
-        advertising=ctx.settings.call_is_advertising,
-        callback_number=ctx.settings.business_callback_number,
-    )
+    catalog, _ = catalogs(ctx.settings, as_lead_gender(lead.gender if lead else None))
     name = (lead.name_he or lead.name) if lead else None
     return twiml.say_and_hang_up(ctx.settings, catalog.voicemail(name))
 

@@ -94,7 +94,7 @@ def leads_seed() -> None:
 
 @leads_cli.command("import")
 def leads_import(path: Path) -> None:
-    """Imports a CSV of leads (name, phone, company, email, gender, notes)."""
+    """Imports a CSV of leads (name, name_he, phone, company, email, gender, notes, source)."""
 
     data = path.read_bytes()
 

@@ -1,9 +1,12 @@
 """One call from greeting to outcome, shared by the Twilio webhooks and the simulator.
 
-The call's state lives in the database (Call + Turns), so any process can take the next turn:
-the Conversation is rebuilt from the records, the pipeline runs, and the turn and the call's new
-state are stored. The call row is locked for the turn, so retried or racing webhooks of one call
-never interleave, and a turn with a known idempotency key is answered from the record.
+The call's state lives in the database (Call + Turns), so any process can take the next turn.
+A turn never holds a database connection while it waits on a provider: it reads the records and
+lets go, runs the pipeline (whose tools open their own short transactions), then stores the turn
+and the call's new state in one short transaction that locks the call row. In one process, turns
+of one call queue on a lock of their own, so a retried webhook waits and is answered from the
+record; across processes, the write re-checks the idempotency key (a retry another process
+answered first gets that answer) and appends at the next free index, so no turn is ever lost.
 
     CallFlowError
     ├── LeadNotFound     no such lead
@@ -14,10 +17,12 @@ never interleave, and a turn with a known idempotency key is answered from the r
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from datetime import datetime
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.calls import repository as calls_repo
@@ -25,6 +30,8 @@ from app.calls.models import Call, Channel, Outcome, Turn
 from app.conversation.engine import Engine
 from app.conversation.pipeline import TurnResult
 from app.conversation.state import Action, Conversation, Dialogue, Exchange, LeadProfile
+from app.conversation.tools import apply_lead_changes
+from app.db import read_session
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
 from app.meetings.availability import AvailabilityRules, slot_at
@@ -124,7 +131,7 @@ async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Co
 
 async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
     """Turn 0: the catalog greeting. Asked twice (a retried webhook), it answers the same."""
-    call = await _locked(session, call_id)
+    call = await _get(session, call_id, lock=True)
     existing = await calls_repo.turn_by_key(session, f"call-{call.id}-greeting")
     if existing is not None:
         return existing
@@ -144,8 +151,20 @@ async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
     return turn
 
 
+_gates: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def _gate(sessions: async_sessionmaker[AsyncSession], call_id: int) -> asyncio.Lock:
+    """The lock one call's turns queue on in this process (per database, per call)."""
+    key = (id(sessions), call_id)
+    gate = _gates.get(key)
+    if gate is None:
+        gate = _gates[key] = asyncio.Lock()
+    return gate
+
+
 async def take_turn(
-    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
     engine: Engine,
     call_id: int,
     caller_he: str,
@@ -161,24 +180,54 @@ async def take_turn(
     With a `key` already seen, returns the stored turn without running anything again.
     `deadline_s` shortens the pipeline's deadline (what is left of the webhook's time).
     """
-    call = await _locked(session, call_id)
+    async with _gate(sessions, call_id):
+        async with read_session(sessions) as session:
+            call = await _get(session, call_id)
+            stored = await calls_repo.turn_by_key(session, key) if key is not None else None
+            if stored is not None:
+                return stored
+            if call.outcome is not None:
+                raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
+            conversation = await _conversation(session, engine, call)
+            silences = call.silence_count
+        if failure is not None:
+            result = engine.pipeline.failed_turn(conversation, failure)
+        else:
+            result = await engine.pipeline.run_turn(
+                sessions, conversation, caller_he, silences=silences, deadline_s=deadline_s
+            )
+        silent = not caller_he.strip() and failure is None
+        async with sessions.begin() as session:
+            return await _store(
+                session, call_id, conversation, result, key, silent, ms_fetch, ms_stt
+            )
+
+
+async def _store(
+    session: AsyncSession,
+    call_id: int,
+    conversation: Conversation,
+    result: TurnResult,
+    key: str | None,
+    silent: bool,
+    ms_fetch: int | None,
+    ms_stt: int | None,
+) -> Turn:
+    """Writes the turn and the call's new state; a retry another process stored wins."""
+    call = await _get(session, call_id, lock=True)
     if key is not None:
-        existing = await calls_repo.turn_by_key(session, key)
-        if existing is not None:
-            return existing
-    if call.outcome is not None:
-        raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
-    conversation = await _conversation(session, engine, call)
-    if failure is not None:
-        result = engine.pipeline.failed_turn(conversation, failure)
-    else:
-        result = await engine.pipeline.run_turn(
-            session, conversation, caller_he, silences=call.silence_count, deadline_s=deadline_s
-        )
-    _remember(call, conversation, result, silent=not caller_he.strip() and failure is None)
+        stored = await calls_repo.turn_by_key(session, key)
+        if stored is not None:
+            log.info("turn_answered_elsewhere", call_id=call_id)
+            return stored
+    index = await calls_repo.next_index(session, call_id)
+    if index != len(conversation.history):  # history includes this turn; turn 0 is the greeting
+        log.warning("turn_raced", call_id=call_id, index=index)
+    _remember(call, conversation, result, silent=silent)
+    await apply_lead_changes(session, conversation.lead.id, result.lead_changes)
     turn = Turn(
-        call_id=call.id,
-        index=await calls_repo.next_index(session, call.id),
+        call_id=call_id,
+        index=index,
         idempotency_key=key,
         caller_he=result.caller_he or None,
         caller_en=result.caller_en or None,
@@ -205,16 +254,16 @@ def _remember(call: Call, conversation: Conversation, result: TurnResult, *, sil
     call.questions_asked = conversation.questions_asked
     call.error_count = conversation.errors
     call.silence_count = call.silence_count + 1 if silent else 0
-    call.meeting_id = conversation.booked_meeting_id
+    call.meeting_id = conversation.booked_meeting_id or call.meeting_id
     call.dialogue = conversation.dialogue.to_json()
-    if result.ended:
+    if result.ended and call.outcome is None:
         call.outcome = outcome_for(result.action, result.payload) or Outcome.not_interested
         metrics.CALL_OUTCOMES.labels(outcome=call.outcome).inc()
         log.info("call_outcome", call_id=call.id, outcome=call.outcome)
 
 
-async def _locked(session: AsyncSession, call_id: int) -> Call:
-    call = await calls_repo.get(session, call_id, lock=True)
+async def _get(session: AsyncSession, call_id: int, *, lock: bool = False) -> Call:
+    call = await calls_repo.get(session, call_id, lock=lock)
     if call is None:
         raise CallNotFound(f"Call {call_id} not found.")
     return call

@@ -143,8 +143,7 @@ def simulate(
                     text = await asyncio.to_thread(input, "you: ")
                 except EOFError:
                     break
-                async with maker.begin() as session:
-                    turn = await call_flow.take_turn(session, engine, call.id, text)
+                turn = await call_flow.take_turn(maker, engine, call.id, text)
                 if turn.action:
                     console.print(f"[yellow]  → {turn.action} {turn.action_payload or ''}[/yellow]")
             async with maker() as session:

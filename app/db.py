@@ -58,6 +58,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+READ_ONLY = "messiah_read_only"
+
+
 def _prepare_sqlite(engine: AsyncEngine) -> None:
     """WAL for concurrent readers; BEGIN IMMEDIATE so racing writers queue instead of failing."""
 
@@ -73,7 +76,9 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only session (`read_session`) reads a WAL snapshot without the write lock.
+        deferred = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -102,3 +107,11 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
         except BaseException:
             await session.rollback()
             raise
+
+
+@asynccontextmanager
+async def read_session(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session that only reads: it never waits for, nor holds, SQLite's write lock."""
+    async with factory() as session:
+        await session.connection(execution_options={READ_ONLY: True, "postgresql_readonly": True})
+        yield session

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.clock import Clock
 from app.config import Settings
@@ -18,6 +18,11 @@ from app.security import require_api_key
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with session_scope(request.app.state.sessionmaker) as session:
         yield session
+
+
+def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return sessions
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -37,6 +42,8 @@ def get_clock(request: Request) -> Clock:
 
 # scope="function": the commit happens before the response leaves, so a 201 means it is stored.
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# For handlers that wait on a provider: they open short transactions instead of holding one.
+DbSessions = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 AppClock = Annotated[Clock, Depends(get_clock)]
 AppEngine = Annotated[Engine, Depends(get_engine)]

@@ -69,8 +69,7 @@ async def _calls(settings: Settings, calls: int) -> dict[str, list[float]]:
                 conversation = Conversation(lead=LeadProfile.from_lead(lead))
             pipeline.greeting(conversation)
             for line in CALLER:
-                async with app.state.sessionmaker.begin() as session:
-                    result = await pipeline.run_turn(session, conversation, line)
+                result = await pipeline.run_turn(app.state.sessionmaker, conversation, line)
                 for stage, ms in result.ms.items():
                     stages[stage].append(ms)
                 stages[f"turn:{result.action or 'free-form'}"].append(result.ms["total"])

@@ -68,8 +68,7 @@ async def play_call(
             break
         offered = [datetime.fromisoformat(s) for s in stored.offered_slots]
         line = fill(raw, offered) if fill else raw
-        async with maker.begin() as session:
-            turns.append(await call_flow.take_turn(session, engine, call_id, line))
+        turns.append(await call_flow.take_turn(maker, engine, call_id, line))
     async with maker() as session:
         final_call = await session.get(Call, call_id)
         final_lead = await session.get(Lead, lead_id)

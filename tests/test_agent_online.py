@@ -194,12 +194,8 @@ async def test_offer_slots_returns_two_server_picked_slots_and_the_catalog_line(
     assert body["agent_reply"] != "How about one of these?"
     assert body["action_payload"]["again"] is False
 
-    first, second = openai_fake.chat_requests
-    assistant, result = second["messages"][-2:]
-    assert assistant["tool_calls"][0]["function"]["name"] == "offer_slots"
-    assert result["tool_call_id"] == assistant["tool_calls"][0]["id"]
-    assert tool_results(second) == [{"ok": True, "slots": slots}]
-    assert "tools" in first and "tools" in second
+    # The catalog speaks the offer, so the model is asked once, not again for unheard words.
+    assert len(openai_fake.chat_requests) == 1
 
 
 async def test_book_meeting_with_an_offered_slot(
@@ -230,7 +226,7 @@ async def test_book_meeting_with_an_offered_slot(
     # The echoed offer reached the model's prompt, so it knows which starts it may book.
     system = openai_fake.chat_requests[0]["messages"][0]["content"]
     assert f"slot_start={chosen['start']}" in system
-    assert tool_results(openai_fake.chat_requests[1]) == [{"ok": True, **payload}]
+    assert len(openai_fake.chat_requests) == 1  # the catalog confirms: no second round
 
     [meeting] = await meetings(client)
     assert meeting["id"] == payload["meeting_id"]
@@ -289,20 +285,22 @@ async def test_prompt_injection_books_at_most_one_meeting(
     offered, history = await offer(client, openai_fake, lead["id"])
     first, second = (s["start"] for s in offered["action_payload"]["slots"])
     made_up = (datetime.fromisoformat(first) + timedelta(days=7)).isoformat()
-    starts = [
+    refused = [
         made_up,  # a real, free time, but never offered
         first[:19],  # an offered time without its offset: not the same instant
-        second,  # offered: this one books
-        first,
-        made_up,
         "tomorrow at 10",
-        second,
         "2026-11-24T23:00:00+02:00",
-        first,
-        second,
     ]
-    calls = [CallTool("book_meeting", {"slot_start": start}) for start in starts]
-    batches = [calls] if rounds == 1 else [calls[:4], calls[4:7], calls[7:]]
+    booked = [second, first, second, made_up, first, second]  # the first books; no more may
+
+    def book(starts: list[str]) -> list[CallTool]:
+        return [CallTool("book_meeting", {"slot_start": start}) for start in starts]
+
+    batches = (
+        [book(refused[:2] + booked)]
+        if rounds == 1
+        else [book(refused[:2]), book(refused[2:]), book(booked)]
+    )
     next_turn(openai_fake, *batches, "All ten are booked!")
 
     response = await turn(
@@ -316,20 +314,37 @@ async def test_prompt_injection_books_at_most_one_meeting(
     [meeting] = await meetings(client)
     assert meeting["id"] == body["action_payload"]["meeting_id"]
     assert datetime.fromisoformat(meeting["start"]) == datetime.fromisoformat(second)
-
+    # The booking ends the turn (the catalog confirms it): no round after it.
     requests = openai_fake.chat_requests
-    assert len(requests) == rounds + 1
-    if rounds == 3:  # after three tool rounds the model gets no tools, so it must answer
-        assert "tools" not in requests[-1] and "parallel_tool_calls" not in requests[-1]
-    results = tool_results(requests[-1])
-    assert len(results) == 10
-    assert [r.get("error") for r in results] == [
-        "not_offered",
-        "not_offered",
-        None,
-        *["already_booked"] * 7,
-    ]
-    assert results[2]["ok"] is True
+    assert len(requests) == rounds
+    if rounds == 3:
+        results = tool_results(requests[-1])
+        assert [r["error"] for r in results] == [
+            "not_offered",
+            "not_offered",
+            "bad_time",
+            "not_offered",
+        ]
+
+
+async def test_after_three_refused_tool_rounds_the_model_must_answer_in_words(
+    client: httpx.AsyncClient, openai_fake: FakeOpenAI, lead: dict[str, Any]
+) -> None:
+    offered, history = await offer(client, openai_fake, lead["id"])
+    first = offered["action_payload"]["slots"][0]["start"]
+    made_up = (datetime.fromisoformat(first) + timedelta(days=7)).isoformat()
+    wrong = [CallTool("book_meeting", {"slot_start": made_up})]
+    next_turn(openai_fake, wrong, wrong, wrong, "Which of the two times suits you?")
+
+    response = await turn(client, lead["id"], "Book next week instead", history)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["agent_reply"] == "Which of the two times suits you?"
+    requests = openai_fake.chat_requests
+    assert len(requests) == 4
+    assert "tools" not in requests[-1] and "parallel_tool_calls" not in requests[-1]
+    assert [r["error"] for r in tool_results(requests[-1])] == ["not_offered"] * 3
+    assert await meetings(client) == []
 
 
 @pytest.mark.parametrize(
@@ -382,7 +397,11 @@ async def test_ending_tools_update_the_lead(
     assert body["agent_reply"] == expected_reply
     stored = await get_lead(client, lead["id"])
     assert {key: stored[key] for key in lead_changes} == lead_changes
-    assert tool_results(openai_fake.chat_requests[1]) == [{"ok": True}]
+    # A catalog line closes the turn at once; only the callback's words come from the model.
+    rounds = 2 if action == "schedule_callback" else 1
+    assert len(openai_fake.chat_requests) == rounds
+    if rounds == 2:
+        assert tool_results(openai_fake.chat_requests[1]) == [{"ok": True}]
 
 
 async def test_bad_tool_arguments_are_refused_back_to_the_model(
@@ -495,18 +514,20 @@ async def test_model_failure_answers_503(
     assert_session_closed(app)
 
 
-async def test_model_failure_after_a_booking_rolls_it_back(
+async def test_a_booking_turn_asks_the_model_once_and_the_catalog_confirms(
     app: FastAPI, client: httpx.AsyncClient, openai_fake: FakeOpenAI, lead: dict[str, Any]
 ) -> None:
-    """The client got no answer, so nothing the turn's tools did may stay stored."""
+    """The confirmation is a catalog line, so no second round (which could fail after the
+    booking committed) is asked for; the queued failure is never reached."""
     offered, history = await offer(client, openai_fake, lead["id"])
     chosen = offered["action_payload"]["slots"][0]["start"]
     next_turn(openai_fake, CallTool("book_meeting", {"slot_start": chosen}), HttpError(503))
 
     response = await turn(client, lead["id"], "The first one", history)
 
-    assert response.status_code == 503
+    assert response.status_code == 200, response.text
+    assert response.json()["action"] == "book_meeting"
+    assert len(openai_fake.chat_requests) == 1
     assert_session_closed(app)
-    assert tool_results(openai_fake.chat_requests[1])[0]["ok"] is True
-    assert await meetings(client) == []
-    assert (await get_lead(client, lead["id"]))["status"] == "new"
+    assert [m["start"] for m in await meetings(client)] == [chosen]
+    assert (await get_lead(client, lead["id"]))["status"] == "booked"

@@ -64,9 +64,10 @@ async def test_the_largest_id_is_still_an_id(client: httpx.AsyncClient) -> None:
     assert (await client.get("/leads", params={"offset": MAX_ID})).json() == []
 
 
-async def test_the_agent_api_finds_no_lead_past_the_range(client: httpx.AsyncClient) -> None:
+async def test_the_agent_api_refuses_a_lead_id_past_the_range(client: httpx.AsyncClient) -> None:
     response = await client.post("/agent/turn", json={"lead_id": 2**63, "user_utterance": "yes"})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "lead_id"]
 
 
 @pytest.mark.parametrize("call_id", ["99999999999999999999", str(2**63), "-1", "1e999", "inf"])

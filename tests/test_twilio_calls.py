@@ -211,10 +211,8 @@ class TestRecordMode:
 
         model.agent += [
             "Great. Do you have a sales team that calls leads?",
-            CallTool("offer_slots"),
-            "Here are two times.",
+            CallTool("offer_slots"),  # catalog lines follow both tools: no second round
             pick_the_first,
-            "You're booked!",
         ]
 
     async def test_a_recorded_call_from_greeting_to_booked_meeting(

@@ -86,3 +86,8 @@ async def erase_transcripts_for_lead(session: AsyncSession, lead_id: int) -> Non
         .values(caller_he=None, caller_en=None, agent_en="", agent_he="", action_payload=None)
         .execution_options(synchronize_session=False)
     )
+
+
+async def set_meeting(session: AsyncSession, call_id: int, meeting_id: int) -> None:
+    """Records the meeting a call booked, in the booking's own transaction."""
+    await session.execute(update(Call).where(Call.id == call_id).values(meeting_id=meeting_id))

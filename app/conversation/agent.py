@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Protocol
 
+from app.conversation.lines import CATALOG_ACTIONS
 from app.conversation.prompts import system_prompt
 from app.conversation.providers.base import ChatModel, Message, ProviderUnavailable, ToolCall
 from app.conversation.state import Action, AgentReply, Conversation
@@ -43,7 +44,11 @@ def _strongest(outcomes: list[ToolOutcome]) -> ToolOutcome | None:
 
 
 class LLMAgent:
-    """Runs the model, executes and validates its tool calls, and feeds results back to it."""
+    """Runs the model, executes and validates its tool calls, and feeds results back to it.
+
+    A tool whose success the catalog speaks (offer, booking, opt-out, goodbye) ends the turn:
+    a second round would cost a model call for words the caller never hears.
+    """
 
     def __init__(self, model: ChatModel, agent_name: str, timezone: str) -> None:
         self.model = model
@@ -82,6 +87,9 @@ class LLMAgent:
                 outcome = await tools.execute(call)
                 outcomes.append(outcome)
                 messages.append(_tool_result(call, outcome))
+            done = _strongest(outcomes)
+            if done is not None and done.action in CATALOG_ACTIONS:
+                break  # the catalog speaks this outcome: no second round for words unheard
         strongest = _strongest(outcomes)
         if not (reply.content or "").strip() and strongest is None:
             raise ProviderUnavailable("the model returned an empty reply")

@@ -12,6 +12,12 @@ from app.language.en import EnglishCatalog
 from app.language.he import HebrewCatalog, LeadGender
 from app.meetings.availability import Slot
 
+# Actions whose outcome the caller hears as a catalog line (`Lines.for_action`), so the model's
+# own words after the tool call would be thrown away: the agent does not ask for them.
+CATALOG_ACTIONS = frozenset(
+    {Action.offer_slots, Action.book_meeting, Action.mark_do_not_call, Action.end_call}
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Line:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.clock import Clock
@@ -48,6 +48,8 @@ class TurnResult:
     error: str | None = None
     ms: dict[str, int] = field(default_factory=dict)
     language: str = "he"
+    # What the tools decided about the lead, written in the transaction that stores the turn.
+    lead_changes: dict[str, Any] = field(default_factory=dict)
 
 
 def _observe(result: TurnResult) -> None:
@@ -103,13 +105,17 @@ class Pipeline:
 
     async def run_turn(
         self,
-        session: AsyncSession,
+        sessions: async_sessionmaker[AsyncSession],
         conversation: Conversation,
         caller_he: str,
         silences: int = 0,
         deadline_s: float | None = None,
     ) -> TurnResult:
-        """Answers one caller line; `silences` counts empty turns in a row before this one."""
+        """Answers one caller line; `silences` counts empty turns in a row before this one.
+
+        Holds no database connection while it waits on a provider: tools open their own short
+        transactions, and the caller stores the result.
+        """
         started = time.perf_counter()
         caller_he = caller_he.strip()[:MAX_INPUT_CHARS]
         lines = self.lines(conversation)
@@ -117,7 +123,7 @@ class Pipeline:
             result = self._silence(lines, silences + 1)
         else:
             deadline = min(self.deadline_s, deadline_s or self.deadline_s)
-            result = await self._answer(session, conversation, lines, caller_he, deadline)
+            result = await self._answer(sessions, conversation, lines, caller_he, deadline)
         result.ms["total"] = round((time.perf_counter() - started) * 1000)
         _observe(result)
         log.info(
@@ -155,7 +161,7 @@ class Pipeline:
 
     async def _answer(
         self,
-        session: AsyncSession,
+        sessions: async_sessionmaker[AsyncSession],
         conversation: Conversation,
         lines: Lines,
         caller_he: str,
@@ -170,12 +176,11 @@ class Pipeline:
         )
         self.policy.observe(conversation, heard)
         english = conversation.dialogue.language == "en"
-        toolbox = Toolbox(session, self.settings, self.clock, conversation, heard)
+        toolbox = Toolbox(sessions, self.settings, self.clock, conversation, heard)
         caller_en = caller_he if english else ""
         try:
             async with asyncio.timeout(deadline_s):
-                # The slot lookup (database) overlaps the translation (network); both finish
-                # before a failure is raised, so no database work outlives the turn.
+                # The slot lookup (its own short read) overlaps the translation (network).
                 translated, prefetched = await asyncio.gather(
                     watch.time("translate_in", self._to_english(caller_he, english)),
                     watch.time("prefetch", toolbox.prefetch_slots()),
@@ -208,6 +213,7 @@ class Pipeline:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             result = self._failed(conversation, lines, caller_he, caller_en, error, watch.ms)
             result.language = heard.language
+            result.lead_changes = toolbox.lead_changes
             return result
         return TurnResult(
             caller_he,
@@ -219,6 +225,7 @@ class Pipeline:
             ended=reply.ends_call,
             ms=watch.ms,
             language=heard.language,
+            lead_changes=toolbox.lead_changes,
         )
 
     async def _to_english(self, caller: str, english: bool) -> str:

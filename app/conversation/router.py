@@ -15,8 +15,9 @@ from app.conversation.schemas import (
 )
 from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation, Exchange, LeadProfile
-from app.conversation.tools import Toolbox
-from app.deps import ApiKey, AppClock, AppEngine, AppSettings, DbSession
+from app.conversation.tools import Toolbox, apply_lead_changes
+from app.db import read_session
+from app.deps import ApiKey, AppClock, AppEngine, AppSettings, DbSessions
 from app.language import en
 from app.leads import repository as leads_repo
 from app.meetings import service as meetings
@@ -28,13 +29,14 @@ router = APIRouter(prefix="/agent", tags=["agent"], dependencies=[ApiKey])
 @router.post("/turn", response_model=AgentTurnResponse)
 async def agent_turn(
     payload: AgentTurnRequest,
-    session: DbSession,
+    sessions: DbSessions,
     settings: AppSettings,
     clock: AppClock,
     engine: AppEngine,
 ) -> AgentTurnResponse:
     """Answers the lead's English line given the history; may offer or book slots, or end."""
-    lead = await leads_repo.get(session, payload.lead_id)
+    async with read_session(sessions) as session:
+        lead = await leads_repo.get(session, payload.lead_id)
     if lead is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lead {payload.lead_id} not found.")
     conversation = Conversation(
@@ -42,14 +44,16 @@ async def agent_turn(
         history=[Exchange(item.user, item.agent) for item in payload.history],
         greeted=bool(payload.history),
     )
-    tools = Toolbox(session, settings, clock, conversation)
+    tools = Toolbox(sessions, settings, clock, conversation)
     lines = Lines(settings, conversation, clock.now())
     await _restore(conversation, payload.history, tools, lines)
     try:
         reply = await engine.agent.respond(payload.user_utterance, tools)
-    except ProviderError as exc:  # rolls the turn back; the client may retry
+    except ProviderError as exc:  # nothing is written; the client may retry
         detail = f"The agent's language model is unavailable, try again: {exc}"
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from exc
+    async with sessions.begin() as session:
+        await apply_lead_changes(session, lead.id, tools.lead_changes)
     line = lines.spoken(reply)
     return AgentTurnResponse(
         agent_reply=line.en if line else reply.reply_en,
@@ -78,7 +82,8 @@ async def _restore(
     if conversation.offered or not history:
         return
     # No echoed payload: the pair a first offer makes now, if the agent's last lines spoke it.
-    free = await meetings.free_slots(tools.session, tools.settings, tools.clock)
+    async with read_session(tools.sessions) as session:
+        free = await meetings.free_slots(session, tools.settings, tools.clock)
     pair = choose(free, None, tools.clock.now()).slots
     said = " ".join(item.agent for item in history[-2:])
     if pair and all(

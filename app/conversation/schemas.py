@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.contract import Id
 from app.conversation.state import Action
 
 Utterance = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -36,7 +37,7 @@ class EchoedOffer(BaseModel):
 class AgentTurnRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lead_id: int
+    lead_id: Id
     user_utterance: Utterance
     history: list[HistoryItem] = Field(default_factory=list, max_length=50)
 

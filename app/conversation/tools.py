@@ -6,18 +6,22 @@ talked into "book ten meetings" or invents a time gets a refusal it can read, no
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.calls import repository as calls_repo
 from app.clock import Clock
 from app.config import Settings
 from app.conversation.providers.base import ToolCall, ToolSpec
 from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation
+from app.db import read_session
 from app.language.understanding import Intent, Understanding, When
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
@@ -26,6 +30,7 @@ from app.meetings.availability import Slot
 from app.meetings.errors import MeetingError, SlotTaken
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 END_REASONS = ("not_interested", "completed", "wrong_person", "other")
 
@@ -94,32 +99,54 @@ def _refuse(error: str, message: str) -> ToolOutcome:
 
 
 class Toolbox:
-    """Tools bound to one conversation, one database session and the injected clock.
+    """Tools bound to one conversation, the database and the injected clock.
 
-    `heard` is the offline reading of this turn's caller line: offers honour the day or time it
-    asked for, and a booking the caller's words leave ambiguous or turned down is refused.
+    No database connection is held between tools: each one that reads or books opens its own
+    short transaction, shielded from the turn's deadline so a query is never cut in half. Lead
+    changes (status, do-not-call) wait in `lead_changes` and are written with the turn, except a
+    booking's, which commits with the meeting. `heard` is the offline reading of this turn's
+    caller line: offers honour the day or time it asked for, and a booking the caller's words
+    leave ambiguous or turned down is refused.
     """
 
     def __init__(
         self,
-        session: AsyncSession,
+        sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         clock: Clock,
         conversation: Conversation,
         heard: Understanding | None = None,
     ) -> None:
-        self.session = session
+        self.sessions = sessions
         self.settings = settings
         self.clock = clock
         self.conversation = conversation
         self.heard = heard
         self.limit_hit = False  # an offer was refused because the call used its offer rounds
+        self.lead_changes: dict[str, Any] = {}
         self._free: list[Slot] | None = None
+
+    async def _db(self, work: Callable[[AsyncSession], Awaitable[T]], *, write: bool) -> T:
+        """Runs `work` in its own short transaction that a cancelled turn lets finish."""
+
+        async def run() -> T:
+            if write:
+                async with self.sessions.begin() as session:
+                    return await work(session)
+            async with read_session(self.sessions) as session:
+                return await work(session)
+
+        task = asyncio.ensure_future(run())
+        task.add_done_callback(_retrieve)
+        return await asyncio.shield(task)
 
     async def prefetch_slots(self) -> None:
         """Looks up free slots ahead of time, so offer_slots costs nothing mid-turn."""
         if self.conversation.booked_meeting_id is None:
-            self._free = await meetings.free_slots(self.session, self.settings, self.clock)
+            self._free = await self._db(
+                lambda session: meetings.free_slots(session, self.settings, self.clock),
+                write=False,
+            )
 
     async def execute(self, call: ToolCall) -> ToolOutcome:
         """Runs a model's tool call, refusing unknown tools and malformed arguments."""
@@ -205,24 +232,35 @@ class Toolbox:
         if refusal is not None:
             return refusal
         try:
-            meeting = await meetings.book_meeting(
-                self.session,
-                self.settings,
-                self.clock,
-                conversation.lead.id,
-                slot.start,
-                call_id=conversation.call_id,
-            )
+            meeting_id = await self._db(lambda session: self._book(session, slot), write=True)
         except SlotTaken:
             conversation.offered = [s for s in conversation.offered if s.start != slot.start]
             return _refuse("slot_taken", "That time was just taken. Call offer_slots again.")
         except MeetingError as exc:
             return _refuse("not_bookable", str(exc))
-        conversation.booked_meeting_id = meeting.id
-        await self._set_lead(status=LeadStatus.booked)
-        payload = {"meeting_id": meeting.id, **slot_payload(slot)}
-        log.info("meeting_booked", lead_id=conversation.lead.id, meeting_id=meeting.id)
+        payload = {"meeting_id": meeting_id, **slot_payload(slot)}
+        log.info("meeting_booked", lead_id=conversation.lead.id, meeting_id=meeting_id)
         return ToolOutcome({"ok": True, **payload}, Action.book_meeting, payload)
+
+    async def _book(self, session: AsyncSession, slot: Slot) -> int:
+        """The meeting, the lead's status and the call's meeting in one transaction."""
+        conversation = self.conversation
+        meeting = await meetings.book_meeting(
+            session,
+            self.settings,
+            self.clock,
+            conversation.lead.id,
+            slot.start,
+            call_id=conversation.call_id,
+        )
+        lead = await leads_repo.get(session, conversation.lead.id)
+        if lead is not None:
+            await leads_repo.update(session, lead, {"status": LeadStatus.booked})
+        if conversation.call_id is not None:
+            await calls_repo.set_meeting(session, conversation.call_id, meeting.id)
+        # Set here, not after the await: a turn cut by its deadline still knows its booking.
+        conversation.booked_meeting_id = meeting.id
+        return meeting.id
 
     def _unsure_pick(self, slot: Slot) -> ToolOutcome | None:
         """Refuses a slot the caller turned down, or a pick their words leave open."""
@@ -247,22 +285,33 @@ class Toolbox:
 
     async def end_call(self, reason: str) -> ToolOutcome:
         if reason == "not_interested":
-            await self._set_lead(status=LeadStatus.not_interested)
+            self.lead_changes["status"] = LeadStatus.not_interested
         return ToolOutcome({"ok": True}, Action.end_call, {"reason": reason})
 
     async def mark_do_not_call(self) -> ToolOutcome:
-        await self._set_lead(do_not_call=True, status=LeadStatus.do_not_call)
+        self.lead_changes.update(do_not_call=True, status=LeadStatus.do_not_call)
         log.info("lead_opted_out", lead_id=self.conversation.lead.id)
         return ToolOutcome({"ok": True}, Action.mark_do_not_call, {})
 
     async def schedule_callback(self, when: str) -> ToolOutcome:
-        await self._set_lead(status=LeadStatus.callback)
+        self.lead_changes["status"] = LeadStatus.callback
         return ToolOutcome({"ok": True}, Action.schedule_callback, {"when": when})
 
-    async def _set_lead(self, **changes: Any) -> None:
-        lead = await leads_repo.get(self.session, self.conversation.lead.id)
-        if lead is not None:
-            await leads_repo.update(self.session, lead, changes)
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Marks a shielded failure seen: the turn that stopped waiting has already answered."""
+    if not task.cancelled():
+        task.exception()
+
+
+async def apply_lead_changes(session: AsyncSession, lead_id: int, changes: dict[str, Any]) -> None:
+    """Writes what a turn's tools decided about the lead, in the transaction storing the turn."""
+    if not changes:
+        return
+    lead = await leads_repo.get(session, lead_id)
+    if lead is None:
+        return
+    await leads_repo.update(session, lead, changes)
 
 
 def _when_json(when: When | None) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from app import call_flow
 from app.calls.models import Channel, Turn
 from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found
-from app.deps import ApiKey, AppEngine, DbSession
+from app.deps import ApiKey, AppEngine, DbSession, DbSessions
 
 router = APIRouter(
     prefix="/simulator", tags=["simulator"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
@@ -90,11 +90,11 @@ async def start_call(
     responses={**not_found("call"), **conflict("The call has ended")},
 )
 async def reply(
-    call_id: Id, payload: SimulatedReply, session: DbSession, engine: AppEngine
+    call_id: Id, payload: SimulatedReply, sessions: DbSessions, engine: AppEngine
 ) -> SimulatedTurn:
     """Takes the lead's Hebrew line (empty text stands for silence); returns the agent's answer."""
     try:
-        turn = await call_flow.take_turn(session, engine, call_id, payload.text)
+        turn = await call_flow.take_turn(sessions, engine, call_id, payload.text)
     except call_flow.CallFlowError as exc:
         raise _http_error(exc) from exc
     return _turn(call_id, turn)

@@ -35,6 +35,7 @@ from app.contract import BAD_BODY, PROTECTED_RESPONSES, TOO_LARGE, described, no
 from app.conversation.engine import Engine
 from app.conversation.lines import catalogs
 from app.conversation.providers.base import ProviderError
+from app.db import read_session
 from app.deps import ApiKey
 from app.language.he import HebrewCatalog, as_lead_gender
 from app.leads import repository as leads_repo
@@ -212,7 +213,7 @@ async def _answer(request: Request, handler: Handler, *, rescue: bool = True) ->
 async def _rescue(ctx: Context, hook: Webhook) -> str:
     """The fallback line and the caller's turn again, or the technical goodbye."""
     try:
-        async with ctx.sessions() as session:
+        async with read_session(ctx.sessions) as session:
             call = await _find_call(session, hook)
             if call is not None and call.outcome is None:
                 # The turn our URL named; without a usable one, the turn the call is at.
@@ -280,18 +281,17 @@ async def _take_turn(
     spent_s = ((ms_fetch or 0) + (ms_stt or 0)) / 1000
     deadline_s = max(MIN_TURN_S, WEBHOOK_BUDGET_S - spent_s)
     try:
-        async with ctx.sessions.begin() as session:
-            turn = await call_flow.take_turn(
-                session,
-                ctx.engine,
-                call_id,
-                caller_he,
-                key=key,
-                failure=failure,
-                ms_fetch=ms_fetch,
-                ms_stt=ms_stt,
-                deadline_s=deadline_s,
-            )
+        turn = await call_flow.take_turn(
+            ctx.sessions,
+            ctx.engine,
+            call_id,
+            caller_he,
+            key=key,
+            failure=failure,
+            ms_fetch=ms_fetch,
+            ms_stt=ms_stt,
+            deadline_s=deadline_s,
+        )
     except call_flow.CallOver:
         return twiml.hang_up()
     return _render(ctx, turn)
@@ -299,7 +299,7 @@ async def _take_turn(
 
 async def _recording(ctx: Context, hook: Webhook) -> str:
     # A short read first: the database is not held while the audio downloads and is transcribed.
-    async with ctx.sessions() as session:
+    async with read_session(ctx.sessions) as session:
         call = await _find_call(session, hook)
         if call is None:
             return _unknown(ctx, hook)
@@ -349,7 +349,7 @@ async def _silence(ctx: Context, hook: Webhook) -> str:
 
 
 async def _spoken(ctx: Context, hook: Webhook, text: str) -> str:
-    async with ctx.sessions() as session:
+    async with read_session(ctx.sessions) as session:
         call = await _find_call(session, hook)
         call_id = call.id if call is not None else None
     if call_id is None:

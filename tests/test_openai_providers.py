@@ -33,7 +33,8 @@ from tests.fakes.openai_server import (
     Raw,
 )
 
-TIMEOUT_S = 0.2
+TIMEOUT_S = 5.0  # generous: a loaded CI machine must not turn a normal answer into a timeout
+SHORT_TIMEOUT_S = 0.3  # for the tests whose answer is delayed 2 s on purpose
 
 BOOK_MEETING = ToolSpec(
     name="book_meeting",
@@ -232,17 +233,19 @@ async def test_bad_request_is_unavailable(openai_fake: FakeOpenAI, chat: OpenAIC
     assert "Invalid schema for function 'end_call'" in problem
 
 
-async def test_slow_answer_times_out(openai_fake: FakeOpenAI, chat: OpenAIChatModel) -> None:
+async def test_slow_answer_times_out(openai_fake: FakeOpenAI, openai_client: AsyncOpenAI) -> None:
     openai_fake.queue_chat(Delay(2.0, then="too late"))
+    chat = OpenAIChatModel(openai_client, "m", timeout_s=SHORT_TIMEOUT_S)
 
     with pytest.raises(ProviderTimeout):
         await chat.complete(CONVERSATION, [BOOK_MEETING])
 
 
 async def test_client_recovers_after_a_timeout(
-    openai_fake: FakeOpenAI, chat: OpenAIChatModel
+    openai_fake: FakeOpenAI, openai_client: AsyncOpenAI
 ) -> None:
     openai_fake.queue_chat(Delay(2.0, then="too late"), "on time")
+    chat = OpenAIChatModel(openai_client, "m", timeout_s=SHORT_TIMEOUT_S)
 
     with pytest.raises(ProviderTimeout):
         await chat.complete(CONVERSATION, [BOOK_MEETING])
@@ -391,9 +394,10 @@ async def test_empty_translation_is_unavailable(
 
 
 async def test_translation_errors_are_provider_errors(
-    openai_fake: FakeOpenAI, translator: OpenAITranslator
+    openai_fake: FakeOpenAI, openai_client: AsyncOpenAI
 ) -> None:
     openai_fake.queue_chat(HttpError(503), Delay(2.0, then="late"))
+    translator = OpenAITranslator(openai_client, "m", timeout_s=SHORT_TIMEOUT_S)
 
     with pytest.raises(ProviderUnavailable, match="503"):
         await translator.to_hebrew("Hi", lead_gender=None, agent_gender="female")
@@ -441,7 +445,7 @@ async def test_transcription_errors_are_provider_errors(
     openai_fake: FakeOpenAI, openai_client: AsyncOpenAI
 ) -> None:
     openai_fake.queue_transcription(HttpError(500), Delay(2.0, then="late"))
-    transcriber = OpenAITranscriber(openai_client, "stt", timeout_s=TIMEOUT_S)
+    transcriber = OpenAITranscriber(openai_client, "stt", timeout_s=SHORT_TIMEOUT_S)
 
     with pytest.raises(ProviderUnavailable, match="500"):
         await transcriber.transcribe(b"x", filename="a.mp3")

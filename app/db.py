@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -17,7 +18,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+from app import metrics
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -77,8 +81,23 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         # A read-only session (`read_session`) reads a WAL snapshot without the write lock.
-        deferred = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        started = time.perf_counter()
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        metrics.DB_WAIT_SECONDS.labels(wait="write_lock").observe(time.perf_counter() - started)
+
+
+class _TimedPool(AsyncAdaptedQueuePool):
+    """The default async pool, timing how long a checkout waits for a free connection."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        started = time.perf_counter()
+        try:
+            return super()._do_get()
+        finally:
+            metrics.DB_WAIT_SECONDS.labels(wait="pool").observe(time.perf_counter() - started)
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -87,10 +106,18 @@ def create_engine(database_url: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=5, max_overflow=10, pool_timeout=60)
+        engine = create_async_engine(
+            url, poolclass=_TimedPool, pool_size=5, max_overflow=10, pool_timeout=60
+        )
         _prepare_sqlite(engine)
-        return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        engine = create_async_engine(
+            url, poolclass=_TimedPool, pool_pre_ping=True, pool_size=10, max_overflow=20
+        )
+    pool = engine.pool
+    if isinstance(pool, _TimedPool):
+        metrics.DB_POOL_IN_USE.set_function(pool.checkedout)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -6,7 +6,7 @@ No labels carry personal data: only actions, outcomes, stages and error kinds.
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 TURNS = Counter("messiah_turns_total", "Call turns answered, by action.", ["action"])
 TURN_FAILURES = Counter(
@@ -21,6 +21,30 @@ STAGE_SECONDS = Histogram(
 CALL_OUTCOMES = Counter(
     "messiah_call_outcomes_total", "Calls that reached an outcome.", ["outcome"]
 )
+PROVIDER_ERRORS = Counter(
+    "messiah_provider_errors_total",
+    "Failed provider requests, by provider, operation and kind (timeout, rate_limited, ...).",
+    ["provider", "operation", "kind"],
+)
+TURN_SECONDS = Histogram(
+    "messiah_turn_seconds",
+    "Caller turn latency, request in to reply out (fetch and transcription included), by mode.",
+    ["mode"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 8, 13, 15),
+)
+WEBHOOK_SECONDS = Histogram(
+    "messiah_webhook_seconds",
+    "Twilio webhook latency, request in to TwiML out, by path.",
+    ["path"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 13),
+)
+DB_WAIT_SECONDS = Histogram(
+    "messiah_db_wait_seconds",
+    "Time spent waiting for the database: a pooled connection, or SQLite's write lock.",
+    ["wait"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
+)
+DB_POOL_IN_USE = Gauge("messiah_db_pool_in_use", "Database connections checked out of the pool.")
 DIALS = Counter("messiah_dials_total", "Campaign dial attempts, by result.", ["result"])
 
 router = APIRouter(tags=["health"])

@@ -27,7 +27,7 @@ import structlog
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import call_flow
+from app import call_flow, metrics
 from app.calls import repository as calls_repo
 from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome, Turn
 from app.config import Settings
@@ -188,8 +188,14 @@ def _xml(body: str) -> Response:
     return Response(content=body, media_type="application/xml")
 
 
-async def _answer(request: Request, handler: Handler, *, rescue: bool = True) -> Response:
-    """Runs a webhook; anything unexpected is logged and answered with catalog TwiML, never 5xx."""
+async def _answer(
+    request: Request, handler: Handler, *, rescue: bool = True, turn_mode: str | None = None
+) -> Response:
+    """Runs a webhook; anything unexpected is logged and answered with catalog TwiML, never 5xx.
+
+    Its latency is observed per path, and for a caller's turn per input mode (`turn_mode`).
+    """
+    started = time.perf_counter()
     ctx = _context(request)
     hook = Webhook.of({}, request.query_params, None, request.url.path)
     try:
@@ -207,6 +213,10 @@ async def _answer(request: Request, handler: Handler, *, rescue: bool = True) ->
         form={k: v for k, v in hook.form.items() if k not in ("AccountSid", "ApiVersion")},
         twiml=body,
     )
+    elapsed = time.perf_counter() - started
+    metrics.WEBHOOK_SECONDS.labels(path=request.url.path).observe(elapsed)
+    if turn_mode is not None:
+        metrics.TURN_SECONDS.labels(mode=turn_mode).observe(elapsed)
     return _xml(body)
 
 
@@ -325,6 +335,8 @@ async def _transcribe(ctx: Context, url: str) -> tuple[str, str | None, int | No
     try:
         audio = await fetch_recording(ctx.request.app.state.http, ctx.settings, url)
     except RecordingError as exc:
+        kind = "refused" if isinstance(exc, RecordingRefused) else "fetch"
+        metrics.PROVIDER_ERRORS.labels(provider="twilio", operation="recording", kind=kind).inc()
         if isinstance(exc, RecordingRefused):
             log.warning("recording_host_refused", detail=str(exc))
         return "", f"{type(exc).__name__}: {exc}", _ms(started), None
@@ -490,19 +502,20 @@ async def voice(request: Request) -> Response:
 @_webhook_route("/process-recording")
 async def process_recording(request: Request) -> Response:
     """A recorded caller turn: fetch, transcribe, answer."""
-    return await _answer(request, _recording)
+    return await _answer(request, _recording, turn_mode="record")
 
 
 @_webhook_route("/process-speech")
 async def process_speech(request: Request) -> Response:
     """A caller turn Twilio already recognised (gather mode); empty means silence."""
-    return await _answer(request, _speech)
+    return await _answer(request, _speech, turn_mode="gather")
 
 
 @_webhook_route("/silence")
 async def silence(request: Request) -> Response:
     """The caller said nothing: the re-prompt, or the goodbye after three in a row."""
-    return await _answer(request, _silence)
+    settings: Settings = request.app.state.settings
+    return await _answer(request, _silence, turn_mode=settings.twilio_input_mode)
 
 
 @_webhook_route("/call-status")

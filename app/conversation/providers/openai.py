@@ -33,10 +33,12 @@ from openai.types.chat import (
 )
 from openai.types.chat.chat_completion_message_function_tool_call import Function
 
+from app import metrics
 from app.config import ConfigError, Settings
 from app.conversation.providers.base import (
     ChatReply,
     Message,
+    ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
     ToolCall,
@@ -76,20 +78,35 @@ def _request_timeout(timeout_s: float) -> openai.Timeout:
 
 @asynccontextmanager
 async def _provider_errors(what: str, timeout_s: float) -> AsyncIterator[None]:
-    """Runs one request under a deadline and turns every SDK failure into a ProviderError."""
+    """Runs one request under a deadline and turns every SDK failure into a ProviderError.
+
+    Every failure is counted in `messiah_provider_errors_total` by operation and kind.
+    """
+    operation = what.split()[0]
     try:
         async with asyncio.timeout(timeout_s):
             yield
+    except ProviderError as exc:  # a malformed answer, found while reading it
+        _counted(operation, "malformed", exc)
+        raise
     except (TimeoutError, openai.APITimeoutError) as exc:
-        raise ProviderTimeout(f"OpenAI {what}: no answer within {timeout_s:g}s") from exc
+        error: ProviderError = ProviderTimeout(f"OpenAI {what}: no answer within {timeout_s:g}s")
+        raise _counted(operation, "timeout", error) from exc
     except openai.APIStatusError as exc:
-        raise ProviderUnavailable(
-            f"OpenAI {what}: HTTP {exc.status_code} {_status_kind(exc)}: {exc.message}"
-        ) from exc
+        kind = _status_kind(exc)
+        message = f"OpenAI {what}: HTTP {exc.status_code} {kind}: {exc.message}"
+        raise _counted(operation, kind.replace(" ", "_"), ProviderUnavailable(message)) from exc
     except openai.APIConnectionError as exc:
-        raise ProviderUnavailable(f"OpenAI {what}: connection failed: {exc.message}") from exc
+        message = f"OpenAI {what}: connection failed: {exc.message}"
+        raise _counted(operation, "connection", ProviderUnavailable(message)) from exc
     except openai.OpenAIError as exc:
-        raise ProviderUnavailable(f"OpenAI {what}: {exc}") from exc
+        error = ProviderUnavailable(f"OpenAI {what}: {exc}")
+        raise _counted(operation, "other", error) from exc
+
+
+def _counted(operation: str, kind: str, error: ProviderError) -> ProviderError:
+    metrics.PROVIDER_ERRORS.labels(provider="openai", operation=operation, kind=kind).inc()
+    return error
 
 
 def _status_kind(exc: openai.APIStatusError) -> str:
@@ -222,13 +239,12 @@ class OpenAIChatModel:
                     temperature=CHAT_TEMPERATURE,
                     timeout=_request_timeout(self._timeout_s),
                 )
-        message = _first_message(completion, "chat")
-        tool_calls = message.tool_calls or []
-        if not isinstance(tool_calls, list):
-            raise ProviderUnavailable("OpenAI chat: malformed tool_calls")
-        return ChatReply(
-            content=message.content, tool_calls=tuple(_tool_call(call) for call in tool_calls)
-        )
+            message = _first_message(completion, "chat")
+            tool_calls = message.tool_calls or []
+            if not isinstance(tool_calls, list):
+                raise ProviderUnavailable("OpenAI chat: malformed tool_calls")
+            calls = tuple(_tool_call(call) for call in tool_calls)
+        return ChatReply(content=message.content, tool_calls=calls)
 
 
 # --- translation --------------------------------------------------------------------------------
@@ -374,10 +390,9 @@ class OpenAITranslator:
                 temperature=TRANSLATION_TEMPERATURE,
                 timeout=_request_timeout(self._timeout_s),
             )
-        message = _first_message(completion, what)
-        translated = (message.content or "").strip()
-        if not translated:
-            raise ProviderUnavailable(f"OpenAI {what}: empty answer")
+            translated = (_first_message(completion, what).content or "").strip()
+            if not translated:
+                raise ProviderUnavailable(f"OpenAI {what}: empty answer")
         return translated
 
 
@@ -402,7 +417,7 @@ class OpenAITranscriber:
                 language=language,
                 timeout=_request_timeout(self._timeout_s),
             )
-        text = transcription.text if isinstance(transcription, Transcription) else None
-        if not isinstance(text, str):
-            raise ProviderUnavailable("OpenAI transcription: the answer has no text")
+            text = transcription.text if isinstance(transcription, Transcription) else None
+            if not isinstance(text, str):
+                raise ProviderUnavailable("OpenAI transcription: the answer has no text")
         return text.strip()

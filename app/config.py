@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     openai_transcribe_model: str = "gpt-4o-mini-transcribe"
     openai_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     turn_deadline_seconds: float = Field(default=9.0, gt=0, le=14)
+    # With a model: the turns the script answers for sure skip it (app/conversation/script.py).
+    script_first: bool = True
 
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None

@@ -44,6 +44,7 @@ def build_engine(settings: Settings, clock: Clock) -> Engine:
     translator: Translator
     transcriber: Transcriber
     client: AsyncOpenAI | None = None
+    script: Agent | None = None
     if settings.openai_configured:
         client = make_openai_client(settings)
         timeout = settings.openai_timeout_seconds
@@ -54,6 +55,7 @@ def build_engine(settings: Settings, clock: Clock) -> Engine:
         translator = OpenAITranslator(client, settings.openai_model, timeout)
         transcriber = OpenAITranscriber(client, settings.openai_transcribe_model, timeout)
         mode = "openai"
+        script = OfflineBrain(settings) if settings.script_first else None
     else:
         agent = OfflineBrain(settings)
         translator = OfflineTranslator()
@@ -65,5 +67,6 @@ def build_engine(settings: Settings, clock: Clock) -> Engine:
         agent=agent,
         translator=translator,
         deadline_s=settings.turn_deadline_seconds,
+        script=script,
     )
     return Engine(mode, agent, translator, transcriber, pipeline, client)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import structlog
@@ -23,6 +23,7 @@ from app.conversation.agent import Agent
 from app.conversation.lines import Line, Lines
 from app.conversation.policy import DialoguePolicy
 from app.conversation.providers.base import ProviderError, Translator
+from app.conversation.script import full_gloss, script_knows
 from app.conversation.state import Action, Conversation, Exchange
 from app.conversation.tools import Toolbox
 from app.language.understanding import MAX_INPUT_CHARS, understand
@@ -84,13 +85,16 @@ class Pipeline:
         translator: Translator,
         deadline_s: float,
         policy: DialoguePolicy | None = None,
+        script: Agent | None = None,
     ) -> None:
+        """`script`: the agent for the turns `script_knows` (the offline brain, beside a model)."""
         self.settings = settings
         self.clock = clock
         self.agent = agent
         self.translator = translator
         self.deadline_s = deadline_s
         self.policy = policy or DialoguePolicy(settings)
+        self.script = script
 
     def lines(self, conversation: Conversation) -> Lines:
         return Lines(self.settings, conversation, self.clock.now())
@@ -176,13 +180,19 @@ class Pipeline:
         )
         self.policy.observe(conversation, heard)
         english = conversation.dialogue.language == "en"
+        scripted = self.script is not None and script_knows(conversation, heard, caller_he)
+        # A scripted line the offline gloss renders whole needs no translation round either.
+        gloss = full_gloss(heard) if scripted else None
         toolbox = Toolbox(sessions, self.settings, self.clock, conversation, heard)
         caller_en = caller_he if english else ""
         try:
             async with asyncio.timeout(deadline_s):
                 # The slot lookup (its own short read) overlaps the translation (network).
+                to_english = self._to_english(caller_he, english, gloss)
+                if not english and gloss is None:
+                    to_english = watch.time("translate_in", to_english)
                 translated, prefetched = await asyncio.gather(
-                    watch.time("translate_in", self._to_english(caller_he, english)),
+                    to_english,
                     watch.time("prefetch", toolbox.prefetch_slots()),
                     return_exceptions=True,
                 )
@@ -191,7 +201,14 @@ class Pipeline:
                         raise outcome
                 caller_en = str(translated)
                 reply = await self.policy.preempt(conversation, heard, toolbox, lines)
-                if reply is None:
+                if reply is None and scripted and self.script is not None:
+                    reply = await watch.time(
+                        "script",
+                        self.script.respond(caller_en, toolbox, user_he=caller_he, heard=heard),
+                    )
+                    reply = replace(reply, heard_en=None)  # caller_en is already the best
+                elif reply is None:
+                    conversation.dialogue.awaiting = None  # a model's line awaits no script move
                     reply = await watch.time(
                         "llm",
                         self.agent.respond(caller_en, toolbox, user_he=caller_he, heard=heard),
@@ -228,9 +245,11 @@ class Pipeline:
             lead_changes=toolbox.lead_changes,
         )
 
-    async def _to_english(self, caller: str, english: bool) -> str:
-        """The caller's words in English: as said when they speak English."""
-        return caller if english else await self.translator.to_english(caller)
+    async def _to_english(self, caller: str, english: bool, gloss: str | None = None) -> str:
+        """The caller's words in English: as said when they speak English, or the full gloss."""
+        if english:
+            return caller
+        return gloss if gloss is not None else await self.translator.to_english(caller)
 
     async def _to_caller(self, conversation: Conversation, text_en: str) -> str:
         """The agent's free reply in the caller's language: Hebrew, or Arabic / Russian."""

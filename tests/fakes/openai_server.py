@@ -237,8 +237,16 @@ class FakeOpenAI:
         return Settings(_env_file=None, **values)
 
     def settings_overrides(self) -> dict[str, object]:
-        """For conftest's `settings_overrides` fixture: the key and base URL of this fake."""
-        return {"openai_api_key": FAKE_API_KEY, "openai_base_url": self.base_url}
+        """For conftest's `settings_overrides` fixture: the key and base URL of this fake.
+
+        Every turn goes to the model (`script_first` off), since these tests script the model's
+        moves; tests of the script-first path turn it back on.
+        """
+        return {
+            "openai_api_key": FAKE_API_KEY,
+            "openai_base_url": self.base_url,
+            "script_first": False,
+        }
 
     # serving
 

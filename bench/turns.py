@@ -2,8 +2,9 @@
 
     python -m bench.turns [--calls 20] [--chat-ms 600] [--translate-ms 250]
 
-The online run uses the real SDK against tests/fakes/openai_server.py on loopback, so the numbers
-show the pipeline's own overhead and how much catalog lines save (no to_hebrew on action turns).
+The online runs use the real SDK against tests/fakes/openai_server.py on loopback, with script
+first off (every turn to the model) and on (the turns the script answers skip it), so the numbers
+show the pipeline's own overhead and what catalog lines and scripted turns save.
 Prints a report; not part of the test run.
 """
 
@@ -97,22 +98,26 @@ async def run(calls: int, chat_ms: int, translate_ms: int) -> None:
         fake.start()
         try:
             fake.script_chat(_fake_model(chat_ms / 1000, translate_ms / 1000))
-            online = Settings(  # type: ignore[call-arg]
-                _env_file=None,
-                database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'on.db'}",
-                openai_api_key=FAKE_API_KEY,
-                openai_base_url=fake.base_url,
-                **base,
-            )
-            started = time.perf_counter()
-            stages = await _calls(online, calls)
-            elapsed = time.perf_counter() - started
-            per_turn = len(fake.chat_requests) / (calls * len(CALLER))
-            _report(
-                f"openai (fake: chat {chat_ms} ms, translation {translate_ms} ms), "
-                f"{per_turn:.2f} requests per turn, {elapsed:.1f} s",
-                stages,
-            )
+            for script_first in (False, True):
+                fake.requests.clear()
+                online = Settings(  # type: ignore[call-arg]
+                    _env_file=None,
+                    database_url=f"sqlite+aiosqlite:///{Path(tmp) / f'on-{script_first}.db'}",
+                    openai_api_key=FAKE_API_KEY,
+                    openai_base_url=fake.base_url,
+                    script_first=script_first,
+                    **base,
+                )
+                started = time.perf_counter()
+                stages = await _calls(online, calls)
+                elapsed = time.perf_counter() - started
+                per_turn = len(fake.chat_requests) / (calls * len(CALLER))
+                _report(
+                    f"openai, script first {'on' if script_first else 'off'} (fake: chat "
+                    f"{chat_ms} ms, translation {translate_ms} ms), "
+                    f"{per_turn:.2f} requests per turn, {elapsed:.1f} s",
+                    stages,
+                )
         finally:
             fake.stop()
 

@@ -3,6 +3,7 @@ changed, Hebrew headers, the template, and a 50,000-row file that leaves the ser
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -283,6 +284,14 @@ async def test_do_not_call_list_marks_leads(client: httpx.AsyncClient) -> None:
     assert report["errors"][0]["line"] == 4
     assert (await client.get(f"/leads/{dana['id']}")).json()["do_not_call"] is True
     assert (await client.get(f"/leads/{eli['id']}")).json()["do_not_call"] is False
+
+
+@pytest.mark.parametrize("name", ["leads.csv", "leads_he.csv"])
+async def test_the_shipped_examples_import_cleanly(client: httpx.AsyncClient, name: str) -> None:
+    data = (Path(__file__).parent.parent / "examples" / name).read_bytes()
+    report = await _report(client, data)
+    rows = len(data.decode().splitlines()) - 1
+    assert (report["created"], report["rejected"], report["unknown_columns"]) == (rows, 0, [])
 
 
 def _large_file() -> bytes:

@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.leads.models import Lead
 from app.leads.parsing import MAX_ROWS
 
 pytestmark = pytest.mark.both_backends
@@ -284,6 +286,35 @@ async def test_do_not_call_list_marks_leads(client: httpx.AsyncClient) -> None:
     assert report["errors"][0]["line"] == 4
     assert (await client.get(f"/leads/{dana['id']}")).json()["do_not_call"] is True
     assert (await client.get(f"/leads/{eli['id']}")).json()["do_not_call"] is False
+
+
+async def test_a_lead_added_during_the_import_is_merged_into_not_duplicated(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """Another writer holds Dana's phone, uncommitted, while the import runs: on Postgres the
+    import's insert waits, fails on the unique phone once Dana commits, and the chunk is retried
+    as a merge; on SQLite the import waits for the write lock. Either way: no 409, one Dana."""
+    session.add(Lead(name="Dana Cohen", phone="+972501234567", company="Acme Ltd"))
+    await session.flush()
+    text = (
+        "name,phone,company,email\n"
+        "Dana Katz,050-123-4567,Katz Ltd,dana@example.com\n"
+        "Eli,0521112244,,\n"
+    )
+    upload = asyncio.create_task(_upload(client, text))
+    await asyncio.sleep(0.5)  # the import has read, found no Dana, and waits on her phone
+    await session.commit()
+    report = (await upload).json()
+    assert (report["created"], report["merged"]) == (1, 1), report
+    assert [(c["field"], c["existing"]) for c in report["conflicts"]] == [
+        ("name", "Dana Cohen"),
+        ("company", "Acme Ltd"),
+    ]
+    leads = {lead["phone"]: lead for lead in (await client.get("/leads")).json()}
+    assert (leads["+972501234567"]["name"], leads["+972501234567"]["email"]) == (
+        "Dana Cohen",
+        "dana@example.com",
+    )
 
 
 @pytest.mark.parametrize("name", ["leads.csv", "leads_he.csv"])

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import call_flow, migrate
 from app.calls import repository as calls_repo
@@ -27,7 +27,8 @@ from app.clock import SystemClock
 from app.config import ConfigError, describe, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.leads import importer
-from app.leads.schemas import ImportReport
+from app.leads.columns import ImportFileError
+from app.leads.schemas import ImportMode, ImportOutcome, ImportReport
 from app.leads.seed import seed_demo_leads
 from app.main import create_app
 
@@ -54,6 +55,16 @@ async def _with_session(work: Callable[[AsyncSession], Awaitable[T]], *, upgrade
             await migrate.upgrade(engine)
         async with create_sessionmaker(engine).begin() as session:
             return await work(session)
+    finally:
+        await engine.dispose()
+
+
+async def _with_sessions(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    """One migrated database; the work opens its own short transactions (a long import)."""
+    engine = create_engine(get_settings().database_url)
+    try:
+        await migrate.upgrade(engine)
+        return await work(create_sessionmaker(engine))
     finally:
         await engine.dispose()
 
@@ -93,25 +104,58 @@ def leads_seed() -> None:
 
 
 @leads_cli.command("import")
-def leads_import(path: Path) -> None:
+def leads_import(
+    path: Path,
+    mode: Annotated[
+        ImportMode,
+        typer.Option(
+            help="merge: fill blank fields only, report differing values as conflicts; "
+            "update: overwrite fields with the file's non-empty values."
+        ),
+    ] = ImportMode.merge,
+) -> None:
     """Imports a CSV of leads (name, name_he, phone, company, email, gender, notes, source)."""
 
     data = path.read_bytes()
 
-    async def run(session: AsyncSession) -> ImportReport:
-        return await importer.import_csv(session, data)
+    async def run(sessions: async_sessionmaker[AsyncSession]) -> ImportReport:
+        return await importer.import_csv(sessions, data, mode)
 
     try:
-        report = asyncio.run(_with_session(run))
-    except importer.ImportFileError as exc:
+        report = asyncio.run(_with_sessions(run))
+    except (ImportFileError, importer.ImportConflict) as exc:
         console.print(f"[red]cannot import {path}: {exc}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"created {report.created}, merged {report.merged}, rejected {report.rejected}")
+    _print_import(report)
+
+
+def _print_import(report: ImportReport) -> None:
+    """The summary line, then every existing lead a row matched, conflicts and refused rows."""
+    console.print(
+        f"{report.mode} mode: created {report.created}, merged {report.merged}, "
+        f"unchanged {report.unchanged}, conflicts {len(report.conflicts)}, "
+        f"rejected {report.rejected}, do-not-call skipped {report.do_not_call_skipped}",
+        soft_wrap=True,
+    )
+    matched = [lead for lead in report.leads if lead.outcome is not ImportOutcome.created]
+    if matched:
+        table = Table("line", "lead", "name", "outcome", "changes", title="existing leads")
+        for lead in matched:
+            changes = "; ".join(f"{c.field}: {c.old or '—'} → {c.new}" for c in lead.changes)
+            table.add_row(str(lead.line), str(lead.lead_id), lead.name, lead.outcome, changes)
+        console.print(table)
+    if report.conflicts:
+        table = Table("line", "lead", "field", "kept", "in file", title="conflicts (kept)")
+        for c in report.conflicts:
+            table.add_row(str(c.line), str(c.lead_id), c.field, c.existing, c.imported)
+        console.print(table)
     if report.errors:
-        table = Table("line", "reason")
+        table = Table("line", "reason", title="rejected")
         for error in report.errors:
             table.add_row(str(error.line), error.reason)
         console.print(table)
+    if report.unknown_columns:
+        console.print(f"ignored unknown column(s): {', '.join(report.unknown_columns)}")
 
 
 @cli.command()

@@ -8,6 +8,7 @@ PROTECTED = [
     ("PATCH", "/leads/1"),
     ("DELETE", "/leads/1"),
     ("POST", "/leads/import"),
+    ("GET", "/leads/import/template.csv"),
     ("GET", "/meetings"),
     ("GET", "/meetings/available"),
     ("POST", "/meetings"),

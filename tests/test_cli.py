@@ -35,7 +35,31 @@ def test_upgrade_seed_import(database: Path, tmp_path: Path) -> None:
     csv.write_text("name,phone\nDana,050-765-4321\nBad,123\n")
     imported = runner.invoke(cli, ["leads", "import", str(csv)])
     assert imported.exit_code == 0
-    assert "created 1, merged 0, rejected 1" in imported.output
+    assert (
+        "merge mode: created 1, merged 0, unchanged 0, conflicts 0, rejected 1" in imported.output
+    )
+
+
+def test_import_merges_or_updates_and_names_the_leads(database: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["leads", "seed"]).exit_code == 0  # lead 1: David Cohen, 050-1234567
+    csv = tmp_path / "leads.csv"
+    csv.write_text("שם,טלפון,חברה,מייל\nDavid Katz,050-123-4567,Katz Ltd,david@example.com\n")
+
+    merged = runner.invoke(cli, ["leads", "import", str(csv)])
+    assert merged.exit_code == 0, merged.output
+    assert "merge mode: created 0, merged 1, unchanged 0, conflicts 2" in merged.output
+    assert "David Cohen" in merged.output and "david@example.com" in merged.output
+    assert "Katz Ltd" in merged.output  # the conflict: kept Cohen Logistics, file says Katz Ltd
+
+    updated = runner.invoke(cli, ["leads", "import", str(csv), "--mode", "update"])
+    assert updated.exit_code == 0, updated.output
+    assert "update mode: created 0, merged 1, unchanged 0, conflicts 0" in updated.output
+    changes = updated.output.split("existing leads")[1]  # the table wraps long cells
+    assert "Cohen Logistics" in changes and "→" in changes and "Katz Ltd" in changes
+
+    refused = runner.invoke(cli, ["leads", "import", str(csv), "--mode", "overwrite"])
+    assert refused.exit_code != 0
 
 
 def test_simulate_books_a_meeting_in_the_terminal(database: Path) -> None:

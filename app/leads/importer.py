@@ -1,175 +1,165 @@
-"""CSV import: valid rows are kept, every bad row is reported with its line and reason."""
+"""CSV import: parsed off the event loop, written in short transactions of CHUNK_ROWS rows.
+
+A 50,000-row file never stalls other requests: `phonenumbers` and pydantic run in a worker thread,
+and each chunk is one short transaction, so other writers get in between. Chunks already written
+stay written; importing the same file again (merge mode) is safe and changes nothing twice.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
+import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.leads import repository
+from app.leads import merge, repository
 from app.leads.models import Lead, LeadStatus
-from app.leads.phones import InvalidPhone, to_e164
-from app.leads.schemas import DncReport, ImportReport, ImportRowError, LeadCreate
+from app.leads.parsing import ParsedLeads, parse_leads, parse_phones
+from app.leads.schemas import (
+    DncReport,
+    FieldChange,
+    FieldConflict,
+    ImportedLead,
+    ImportMode,
+    ImportOutcome,
+    ImportReport,
+    LeadCreate,
+)
 
-COLUMNS = ("name", "name_he", "phone", "company", "email", "gender", "notes", "source")
-REQUIRED = ("name", "phone")
-MAX_ROWS = 50_000
-_GENDERS = {
-    "f": "female",
-    "female": "female",
-    "woman": "female",
-    "נ": "female",
-    "נקבה": "female",
-    "אישה": "female",
-    "m": "male",
-    "male": "male",
-    "man": "male",
-    "ז": "male",
-    "זכר": "male",
-    "גבר": "male",
-}
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (encoding, missing columns, too many rows)."""
+CHUNK_ROWS = 1_000
+_ATTEMPTS = 3
+Sessions = async_sessionmaker[AsyncSession]
 
 
 class ImportConflict(RuntimeError):
-    """A concurrent write added one of the file's phone numbers; the import can be retried."""
+    """Concurrent writes kept adding this chunk's phone numbers; the import can be retried."""
 
 
 @dataclass
-class _Parsed:
-    rows: list[tuple[int, LeadCreate]] = field(default_factory=list)
-    errors: list[ImportRowError] = field(default_factory=list)
+class _Row:
+    """One row's result; a new lead's id is known once its chunk is inserted."""
+
+    line: int
+    phone: str
+    name: str
+    outcome: ImportOutcome
+    changes: list[FieldChange] = field(default_factory=list)
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)
+    lead_id: int = 0
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without Excel's BOM), else Windows Hebrew, which older Excel exports use."""
-    for encoding in ("utf-8-sig", "cp1255"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("file is not UTF-8 or Windows-1255 text")
+def _merge(row: LeadCreate, line: int, target: Lead | dict[str, Any], mode: ImportMode) -> _Row:
+    """Merges a row into a stored lead or into a new lead of this chunk, not yet inserted."""
+    current = target if isinstance(target, dict) else merge.fields_of(target)
+    planned = merge.plan(current, row, mode)
+    merge.apply(target, planned.changes)
+    name = str(target["name"] if isinstance(target, dict) else target.name)
+    outcome = ImportOutcome.merged if planned.changes else ImportOutcome.unchanged
+    return _Row(line, row.phone, name, outcome, planned.changes, planned.conflicts)
 
 
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"])
-        message = str(error.get("ctx", {}).get("error") or error["msg"])
-        parts.append(f"{where}: {message.removeprefix('Value error, ')}")
-    return "; ".join(parts)
-
-
-def parse_csv(data: bytes) -> _Parsed:
-    """Validates every row; line numbers count the header as line 1, as spreadsheets do."""
-    text = _decode(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames is None:
-        raise ImportFileError("file is empty: expected a header row with name,phone,...")
-    headers = {(h or "").strip().lower(): h for h in reader.fieldnames}
-    missing = [c for c in REQUIRED if c not in headers]
-    if missing:
-        raise ImportFileError(
-            f"missing column(s) {', '.join(missing)}; expected columns: {', '.join(COLUMNS)}"
-        )
-    parsed = _Parsed()
-    for index, raw in enumerate(reader):
-        if index >= MAX_ROWS:
-            raise ImportFileError(f"too many rows: at most {MAX_ROWS} per file")
-        line = reader.line_num
-        values = {c: (raw.get(headers[c]) or "").strip() for c in COLUMNS if c in headers}
-        if not any(values.values()):
-            continue
-        gender = values.get("gender", "")
-        if gender and gender.lower() not in _GENDERS:
-            parsed.errors.append(
-                ImportRowError(line=line, reason=f"gender: unknown value {gender!r}")
-            )
-            continue
-        try:
-            lead = LeadCreate(
-                name=values.get("name", ""),
-                name_he=values.get("name_he") or None,
-                phone=values.get("phone", ""),
-                company=values.get("company") or None,
-                email=values.get("email") or None,
-                gender=_GENDERS.get(gender.lower()) if gender else None,
-                notes=values.get("notes") or None,
-                source=values.get("source") or None,
-            )
-        except ValidationError as exc:
-            parsed.errors.append(ImportRowError(line=line, reason=_describe(exc)))
-            continue
-        parsed.rows.append((line, lead))
-    return parsed
-
-
-def _merge(lead: Lead, row: LeadCreate) -> None:
-    """A later row for the same phone updates what it carries; blanks keep the old values."""
-    for name, value in row.model_dump(exclude_none=True, exclude={"phone"}).items():
-        setattr(lead, name, value)
-
-
-async def import_csv(session: AsyncSession, data: bytes) -> ImportReport:
-    """Creates new leads; merges rows whose phone is already known (in the file or the database)."""
-    parsed = parse_csv(data)
-    existing = await repository.get_by_phones(session, [row.phone for _, row in parsed.rows])
-    touched: dict[str, Lead] = {}
-    created = 0
-    for _line, row in parsed.rows:
-        lead = touched.get(row.phone) or existing.get(row.phone)
-        if lead is None:
-            lead = Lead(**row.model_dump())
-            session.add(lead)
-            created += 1
+async def _apply(
+    session: AsyncSession, chunk: list[tuple[int, LeadCreate]], mode: ImportMode
+) -> list[_Row]:
+    """Creates (in one bulk insert) or merges one chunk's rows inside the caller's transaction."""
+    await repository.plan_lookups_afresh(session)
+    existing = await repository.get_by_phones(session, [row.phone for _, row in chunk])
+    new: dict[str, dict[str, Any]] = {}
+    results: list[_Row] = []
+    for line, row in chunk:
+        lead = existing.get(row.phone)
+        if lead is not None and lead.do_not_call:
+            results.append(_Row(line, row.phone, lead.name, ImportOutcome.do_not_call))
+        elif lead is not None:
+            results.append(_merge(row, line, lead, mode))
+        elif row.phone in new:
+            results.append(_merge(row, line, new[row.phone], mode))
         else:
-            _merge(lead, row)
-        touched[row.phone] = lead
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise ImportConflict("another request added one of these phone numbers; retry") from exc
-    return ImportReport(
-        created=created,
-        merged=len(parsed.rows) - created,
-        rejected=len(parsed.errors),
-        errors=parsed.errors,
-        lead_ids=sorted(lead.id for lead in touched.values()),
+            new[row.phone] = row.model_dump()
+            results.append(_Row(line, row.phone, row.name, ImportOutcome.created))
+    ids = {lead.phone: lead.id for lead in existing.values()}
+    ids |= await repository.add_many(session, list(new.values()))
+    await session.flush()
+    for result in results:
+        result.lead_id = ids[result.phone]
+    return results
+
+
+async def _write(
+    sessions: Sessions, chunk: list[tuple[int, LeadCreate]], mode: ImportMode
+) -> list[_Row]:
+    """One short transaction per chunk; a phone added meanwhile by another request is re-read."""
+    for _ in range(_ATTEMPTS):
+        try:
+            async with sessions.begin() as session:
+                return await _apply(session, chunk, mode)
+        except IntegrityError:
+            continue  # another request inserted one of these phones: read again, merge into it
+    raise ImportConflict(
+        f"other requests kept adding phone numbers from line {chunk[0][0]} on; "
+        "the rows before it are stored, and importing the file again is safe"
     )
 
 
-async def import_dnc_csv(session: AsyncSession, data: bytes) -> DncReport:
+def _report(mode: ImportMode, parsed: ParsedLeads, rows: list[_Row]) -> ImportReport:
+    """The report: a model per row (50,000 of them), so it is built off the event loop."""
+    counts = dict.fromkeys(ImportOutcome, 0)
+    for r in rows:
+        counts[r.outcome] += 1
+    return ImportReport(
+        mode=mode,
+        created=counts[ImportOutcome.created],
+        merged=counts[ImportOutcome.merged],
+        unchanged=counts[ImportOutcome.unchanged],
+        do_not_call_skipped=counts[ImportOutcome.do_not_call],
+        rejected=len(parsed.refused),
+        leads=[
+            ImportedLead(
+                line=r.line, lead_id=r.lead_id, name=r.name, outcome=r.outcome, changes=r.changes
+            )
+            for r in rows
+        ],
+        conflicts=[
+            FieldConflict(line=r.line, lead_id=r.lead_id, field=name, existing=old, imported=new)
+            for r in rows
+            for name, old, new in r.conflicts
+        ],
+        errors=parsed.refused,
+        unknown_columns=parsed.unknown_columns,
+        lead_ids=sorted({r.lead_id for r in rows if r.outcome is not ImportOutcome.do_not_call}),
+    )
+
+
+async def import_csv(
+    sessions: Sessions, data: bytes, mode: ImportMode = ImportMode.merge
+) -> ImportReport:
+    """Creates new leads; rows whose phone is already known (in the file or the database) merge."""
+    parsed = await asyncio.to_thread(parse_leads, data)
+    rows: list[_Row] = []
+    for start in range(0, len(parsed.rows), CHUNK_ROWS):
+        rows += await _write(sessions, parsed.rows[start : start + CHUNK_ROWS], mode)
+    return await asyncio.to_thread(_report, mode, parsed, rows)
+
+
+async def import_dnc_csv(sessions: Sessions, data: bytes) -> DncReport:
     """Marks every lead whose phone is in the file do-not-call; unknown numbers are counted."""
-    reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
-    headers = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
-    if "phone" not in headers:
-        raise ImportFileError("missing column phone: a do-not-call list needs a phone column")
-    phones: list[str] = []
-    errors: list[ImportRowError] = []
-    for raw in reader:
-        value = (raw.get(headers["phone"]) or "").strip()
-        if not value:
-            continue
-        try:
-            phones.append(to_e164(value))
-        except InvalidPhone as exc:
-            errors.append(ImportRowError(line=reader.line_num, reason=str(exc)))
-    known = await repository.get_by_phones(session, phones)
-    for lead in known.values():
-        lead.do_not_call = True
-        lead.status = LeadStatus.do_not_call
-    await session.flush()
+    parsed = await asyncio.to_thread(parse_phones, data)
+    phones = list(dict.fromkeys(parsed.phones))
+    marked = 0
+    for start in range(0, len(phones), CHUNK_ROWS):
+        async with sessions.begin() as session:
+            await repository.plan_lookups_afresh(session)
+            known = await repository.get_by_phones(session, phones[start : start + CHUNK_ROWS])
+            for lead in known.values():
+                lead.do_not_call = True
+                lead.status = LeadStatus.do_not_call
+        marked += len(known)
     return DncReport(
-        marked=len(known),
-        unknown=len(set(phones) - set(known)),
-        rejected=len(errors),
-        errors=errors,
+        marked=marked,
+        unknown=len(phones) - marked,
+        rejected=len(parsed.refused),
+        errors=parsed.refused,
+        unknown_columns=parsed.unknown_columns,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, HTTPException, Query, Response, UploadFile, status
 
 from app.contract import (
     PROTECTED_RESPONSES,
@@ -15,10 +16,18 @@ from app.contract import (
     not_found,
     unprocessable,
 )
-from app.deps import ApiKey, AppClock, AppSettings, DbSession
+from app.deps import ApiKey, AppClock, AppSettings, DbSession, DbSessions
 from app.leads import importer, repository
+from app.leads.columns import ImportFileError, TemplateLanguage, template_csv
 from app.leads.models import Lead
-from app.leads.schemas import DncReport, ImportReport, LeadCreate, LeadRead, LeadUpdate
+from app.leads.schemas import (
+    DncReport,
+    ImportMode,
+    ImportReport,
+    LeadCreate,
+    LeadRead,
+    LeadUpdate,
+)
 from app.privacy import erase_lead
 
 router = APIRouter(
@@ -76,32 +85,80 @@ async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
         raise _conflict(exc) from exc
 
 
+async def _json(report: ImportReport | DncReport) -> Response:
+    """Serialises a report (one entry per row: 50,000 of them) off the event loop."""
+    body = await asyncio.to_thread(report.model_dump_json)
+    return Response(body, media_type="application/json")
+
+
 @router.post(
     "/import",
     response_model=ImportReport,
-    responses=conflict("Another request changed these leads; retry"),
+    responses=conflict("Other requests kept adding these phone numbers; retry"),
 )
-async def import_leads(file: UploadFile, session: DbSession, settings: AppSettings) -> ImportReport:
-    """Imports a CSV of leads; bad rows are reported with their line, not fatal."""
+async def import_leads(
+    file: UploadFile,
+    sessions: DbSessions,
+    settings: AppSettings,
+    mode: Annotated[
+        ImportMode,
+        Query(
+            description="merge: fill blank fields only, report differing values as conflicts; "
+            "update: overwrite fields with the file's non-empty values."
+        ),
+    ] = ImportMode.merge,
+) -> Response:
+    """Imports a CSV of leads (English or Hebrew headers); bad rows are reported, not fatal."""
     data = await _read_upload(file, settings)
     try:
-        return await importer.import_csv(session, data)
-    except importer.ImportFileError as exc:
+        report = await importer.import_csv(sessions, data, mode)
+    except ImportFileError as exc:
         raise unprocessable(("body", "file"), str(exc)) from exc
     except importer.ImportConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return await _json(report)
+
+
+@router.get(
+    "/import/template.csv",
+    response_class=Response,  # the CSV is documented below; errors stay JSON
+    responses={
+        status.HTTP_200_OK: {
+            "description": "A header row and one example row, UTF-8 with a BOM (for Excel).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "headers": {
+                "Content-Disposition": {
+                    "description": "attachment; filename=leads-template.csv",
+                    "schema": {"type": "string"},
+                }
+            },
+        }
+    },
+)
+async def import_template(
+    lang: Annotated[
+        TemplateLanguage, Query(description="Header language: en (name, phone, ...) or he.")
+    ] = "en",
+) -> Response:
+    """The CSV template for /leads/import, so a new user starts from columns that import."""
+    return Response(
+        template_csv(lang),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="leads-template.csv"'},
+    )
 
 
 @router.post("/do-not-call/import", response_model=DncReport)
 async def import_do_not_call(
-    file: UploadFile, session: DbSession, settings: AppSettings
-) -> DncReport:
-    """Marks the leads on a do-not-call list (CSV with a phone column); they are never dialed."""
+    file: UploadFile, sessions: DbSessions, settings: AppSettings
+) -> Response:
+    """Marks the leads on a do-not-call list (CSV with a phone / טלפון column); never dialed."""
     data = await _read_upload(file, settings)
     try:
-        return await importer.import_dnc_csv(session, data)
-    except importer.ImportFileError as exc:
+        report = await importer.import_dnc_csv(sessions, data)
+    except ImportFileError as exc:
         raise unprocessable(("body", "file"), str(exc)) from exc
+    return await _json(report)
 
 
 @router.get("/{lead_id}", response_model=LeadRead, responses=not_found("lead"))

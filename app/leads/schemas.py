@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Annotated
 
@@ -95,17 +96,65 @@ class LeadRead(BaseModel):
     updated_at: datetime
 
 
+class ImportMode(enum.StrEnum):
+    """How a row whose phone matches a lead treats that lead's fields."""
+
+    merge = "merge"  # fill the lead's blank fields; a different non-empty value is a conflict
+    update = "update"  # overwrite the lead's fields with the row's non-empty values
+
+
+class ImportOutcome(enum.StrEnum):
+    created = "created"
+    merged = "merged"
+    unchanged = "unchanged"
+    do_not_call = "do_not_call"
+
+
 class ImportRowError(BaseModel):
     line: int = Field(description="Line number in the uploaded file (the header is line 1).")
     reason: str
 
 
+class FieldChange(BaseModel):
+    field: str
+    old: str | None = Field(description="The lead's value before the import (null: blank).")
+    new: str
+
+
+class ImportedLead(BaseModel):
+    line: int = Field(description="Line number in the uploaded file (the header is line 1).")
+    lead_id: int
+    name: str = Field(description="The lead's name after this row.")
+    outcome: ImportOutcome = Field(
+        description="created; merged (fields changed); unchanged; do_not_call (skipped, untouched)."
+    )
+    changes: list[FieldChange] = Field(
+        default_factory=list, description="What this row changed on an existing lead, old → new."
+    )
+
+
+class FieldConflict(BaseModel):
+    line: int = Field(description="Line number in the uploaded file (the header is line 1).")
+    lead_id: int = Field(description="The existing lead, which kept its value.")
+    field: str
+    existing: str
+    imported: str
+
+
 class ImportReport(BaseModel):
+    mode: ImportMode
     created: int
-    merged: int = Field(description="Rows whose phone matched an existing lead, which was updated.")
-    rejected: int
+    merged: int = Field(description="Rows that changed an existing lead (see `leads[].changes`).")
+    unchanged: int = Field(description="Rows that matched an existing lead and changed nothing.")
+    do_not_call_skipped: int = Field(description="Rows matching a do-not-call lead, left alone.")
+    rejected: int = Field(description="Rows refused; `errors` says why, per line.")
+    leads: list[ImportedLead] = Field(description="Every imported row's lead, in file order.")
+    conflicts: list[FieldConflict] = Field(
+        description="merge mode: a row's value that differs from the lead's non-empty one (kept)."
+    )
     errors: list[ImportRowError]
-    lead_ids: list[int]
+    unknown_columns: list[str] = Field(description="Headers that are no lead column; ignored.")
+    lead_ids: list[int] = Field(description="Leads created or matched (not do-not-call), sorted.")
 
 
 class DncReport(BaseModel):
@@ -113,3 +162,4 @@ class DncReport(BaseModel):
     unknown: int = Field(description="Numbers in the file that match no lead.")
     rejected: int
     errors: list[ImportRowError]
+    unknown_columns: list[str] = Field(description="Headers that are no lead column; ignored.")

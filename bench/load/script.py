@@ -127,9 +127,15 @@ QUALIFYING = [
 ]
 INTEREST = (
     "interest",
-    "נשמע מעניין ל{company}, מתי אפשר?",
-    "Sounds interesting for {company}, when?",
+    "נשמע מעניין ל{company}, אפשר {week}ביום {day_he} בשעה {hour}?",
+    "Sounds interesting for {company}, can we meet {week_en}{day_en} at {hour}:00?",
 )
+# The day and hour each caller asks for, so concurrent calls are offered different slots (and
+# two callers asking for the same one pick different slots): 5 days x 9 hours x 2 weeks.
+DAYS = [("ראשון", "Sunday"), ("שני", "Monday"), ("שלישי", "Tuesday"), ("רביעי", "Wednesday")]
+DAYS += [("חמישי", "Thursday")]
+HOURS = list(range(9, 18))
+ASKS = len(DAYS) * len(HOURS) * 2
 CHOICES = [
     (
         "choice",
@@ -199,7 +205,7 @@ def _steps(index: int, turns: int) -> list[tuple[str, str, str]]:
         return [INTEREST][:turns]
     middle = [QUALIFYING[i % len(QUALIFYING)] for i in range(max(0, turns - 3))]
     head = [GREETING_REPLY] if turns >= 3 else []
-    return [*head, *middle, INTEREST, CHOICES[index % 2]]
+    return [*head, *middle, INTEREST, CHOICES[(index // ASKS) % 2]]
 
 
 def caller(index: int, turns: int) -> Caller:
@@ -208,8 +214,13 @@ def caller(index: int, turns: int) -> Caller:
     first_he, first_en = FIRST[index // len(LAST)]
     last_he, last_en = LAST[index % len(LAST)]
     kind_he, kind_en = KIND[index // len(LAST)]
-    he = {"name": f"{first_he} {last_he}", "company": f"{last_he} {kind_he}"}
-    en = {"name": f"{first_en} {last_en}", "company": f"{last_en} {kind_en}"}
+    ask = index % ASKS
+    (day_he, day_en), hour = DAYS[ask % len(DAYS)], HOURS[ask // len(DAYS) % len(HOURS)]
+    next_week = ask >= ASKS // 2
+    he = {"name": f"{first_he} {last_he}", "company": f"{last_he} {kind_he}", "hour": str(hour)}
+    en = {"name": f"{first_en} {last_en}", "company": f"{last_en} {kind_en}", "hour": str(hour)}
+    he.update(week="בשבוע הבא " if next_week else "", day_he=day_he)
+    en.update(week_en="next week on " if next_week else "", day_en=day_en)
     lines = []
     for n, (kind, template_he, template_en) in enumerate(_steps(index, turns), start=1):
         text_he, text_en = template_he.format(**he), template_en.format(**en)

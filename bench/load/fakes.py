@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from bench.load import script
 from tests.fakes.openai_server import CallTool, Delay, FakeOpenAI, RecordedRequest, Reply
-from tests.fakes.twilio import FakeTwilio, TwilioError
+from tests.fakes.twilio import FakeTwilio, TwilioError, wav
 from tests.fakes.twilio import _error as twilio_error
 
 HEBREW = re.compile(r"[\u0590-\u05ff]")
@@ -240,7 +240,7 @@ class BenchTwilio(FakeTwilio):
                 TwilioError(404, 20404, f"The requested resource {name} was not found")
             )
         await asyncio.sleep(self.latency.fetch)
-        return Response(script.wav(sid), media_type="audio/x-wav")
+        return Response(wav(sid), media_type="audio/x-wav")
 
 
 # --- serving in a child process -----------------------------------------------------------------

@@ -299,19 +299,8 @@ def parse_sid(sid: str) -> tuple[int, int] | None:
     return (int(match.group(1), 16), int(match.group(2), 16)) if match else None
 
 
-def wav(sid: str) -> bytes:
-    """A short valid 8 kHz mono WAV whose samples spell the RecordingSid (as tests/fakes do)."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(1)
-        out.setframerate(8000)
-        out.writeframes(bytes(800) + sid.encode())
-    return buffer.getvalue()
-
-
 def sid_in_wav(audio: bytes) -> str | None:
-    """The RecordingSid a `wav()` spells, or None for any other audio."""
+    """The RecordingSid the fake Twilio's WAV spells (tests/fakes/twilio.py), or None."""
     try:
         with wave.open(io.BytesIO(audio), "rb") as clip:
             frames = clip.readframes(clip.getnframes())

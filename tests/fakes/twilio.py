@@ -136,7 +136,7 @@ class FakeTwilio:
     def add_recording(self, text: str, *, host: str = "127.0.0.1") -> tuple[str, str]:
         """Stores a recording of `text`; returns (RecordingSid, RecordingUrl without extension)."""
         sid = "RE" + secrets.token_hex(16)
-        audio = _wav(sid)
+        audio = wav(sid)
         self._recordings[sid] = audio
         self._transcripts[audio] = text
         url = (
@@ -279,7 +279,7 @@ def _error(error: TwilioError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status)
 
 
-def _wav(name: str) -> bytes:
+def wav(name: str) -> bytes:
     """A short, valid 8 kHz mono WAV whose samples spell `name`, so each recording is unique."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:

@@ -69,6 +69,9 @@ async def _with_sessions(work: Callable[[async_sessionmaker[AsyncSession]], Awai
         await engine.dispose()
 
 
+KEEP_ALIVE_S = 75
+
+
 @cli.command()
 def serve(
     host: str = "127.0.0.1",
@@ -77,7 +80,16 @@ def serve(
 ) -> None:
     """Runs the web service (migrates and seeds demo leads on startup)."""
     get_settings().check_production()  # a bad configuration stops here, in one line
-    uvicorn.run("app.main:app", host=host, port=port, reload=reload, log_config=None)
+    # Idle keep-alive outlives a call's pause between turns (and a proxy's idle timeout), so a
+    # webhook never lands on a connection the server is closing at that moment.
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        reload=reload,
+        log_config=None,
+        timeout_keep_alive=KEEP_ALIVE_S,
+    )
 
 
 @db_cli.command("upgrade")

@@ -187,19 +187,20 @@ class Pipeline:
         caller_en = caller_he if english else ""
         try:
             async with asyncio.timeout(deadline_s):
-                # The slot lookup (its own short read) overlaps the translation (network).
-                to_english = self._to_english(caller_he, english, gloss)
-                if not english and gloss is None:
-                    to_english = watch.time("translate_in", to_english)
-                translated, prefetched = await asyncio.gather(
-                    to_english,
-                    watch.time("prefetch", toolbox.prefetch_slots()),
-                    return_exceptions=True,
-                )
-                for outcome in (translated, prefetched):
-                    if isinstance(outcome, BaseException):
-                        raise outcome
-                caller_en = str(translated)
+                if english or gloss is not None:
+                    # No network round to hide it behind: slots are read only if a tool needs them.
+                    caller_en = await self._to_english(caller_he, english, gloss)
+                else:
+                    # The slot lookup (its own short read) overlaps the translation (network).
+                    translated, prefetched = await asyncio.gather(
+                        watch.time("translate_in", self._to_english(caller_he, english)),
+                        watch.time("prefetch", toolbox.prefetch_slots()),
+                        return_exceptions=True,
+                    )
+                    for outcome in (translated, prefetched):
+                        if isinstance(outcome, BaseException):
+                            raise outcome
+                    caller_en = str(translated)
                 reply = await self.policy.preempt(conversation, heard, toolbox, lines)
                 if reply is None and scripted and self.script is not None:
                     reply = await watch.time(

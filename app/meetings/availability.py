@@ -124,6 +124,12 @@ def _local(day: date, wall: time, tz: ZoneInfo) -> datetime | None:
 
 def day_slots(day: date, rules: AvailabilityRules) -> list[Slot]:
     """The grid for one local date: every `duration` from opening, each ending by closing time."""
+    return list(_grid(day, rules))
+
+
+@lru_cache(maxsize=4096)
+def _grid(day: date, rules: AvailabilityRules) -> tuple[Slot, ...]:
+    """A day's grid is pure in (day, rules) and every offer walks the horizon: built once."""
     closing = _local(day, rules.closes, rules.tz)
     step = int(rules.duration.total_seconds()) // 60
     minute = rules.opens.hour * 60 + rules.opens.minute
@@ -137,7 +143,13 @@ def day_slots(day: date, rules: AvailabilityRules) -> list[Slot]:
         if closing is None or end > closing:
             break
         slots.append(Slot(start=start, end=end))
-    return slots
+    return tuple(slots)
+
+
+@lru_cache(maxsize=4096)
+def _open_grid(day: date, rules: AvailabilityRules) -> tuple[Slot, ...]:
+    """The day's grid when meetings may happen on it at all (Shabbat, holidays, eves: none)."""
+    return _grid(day, rules) if is_allowed_day(day, rules) else ()
 
 
 def horizon_end(now: datetime, rules: AvailabilityRules) -> date:
@@ -194,10 +206,9 @@ def iter_slots(now: datetime, rules: AvailabilityRules) -> Iterator[Slot]:
     day = now.astimezone(rules.tz).date()
     last = horizon_end(now, rules)
     while day <= last:
-        if is_allowed_day(day, rules):
-            for slot in day_slots(day, rules):
-                if slot.start >= earliest and slot.start > now:
-                    yield slot
+        for slot in _open_grid(day, rules):
+            if slot.start >= earliest and slot.start > now:
+                yield slot
         day += timedelta(days=1)
 
 

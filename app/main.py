@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
@@ -31,7 +30,7 @@ from app.leads.seed import seed_demo_leads
 from app.logging_config import configure_logging
 from app.meetings.router import router as meetings_router
 from app.metrics import router as metrics_router
-from app.middleware import EdgeGuard
+from app.middleware import EdgeGuard, RequestContext
 from app.simulator.router import router as simulator_router
 from app.telephony import close_telephony, open_telephony
 from app.telephony.dialing import start_dialer
@@ -90,6 +89,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.clock = clock
     # Inside request_context (added after it), so its refusals carry the request id too.
     app.add_middleware(EdgeGuard, fastapi_app=app)
+    app.add_middleware(RequestContext)
 
     @app.exception_handler(HTTPException)
     async def validation_shaped_422(request: Request, exc: HTTPException) -> Response:
@@ -98,21 +98,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             error = {"type": "value_error", "loc": ["body"], "msg": exc.detail}
             return JSONResponse({"detail": [error]}, status_code=exc.status_code)
         return await http_exception_handler(request, exc)
-
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        try:
-            response = await call_next(request)
-        except Exception:
-            log.exception("unhandled_error", method=request.method, path=request.url.path)
-            response = JSONResponse({"detail": "Internal server error."}, status_code=500)
-        response.headers["X-Request-ID"] = request_id
-        return response
 
     app.include_router(health_router)
     app.include_router(metrics_router)

@@ -11,6 +11,21 @@ async def test_health(client: httpx.AsyncClient) -> None:
     assert response.headers["x-request-id"]
 
 
+async def test_a_request_id_is_echoed_and_an_escaped_error_is_a_500_with_it(app: FastAPI) -> None:
+    @app.get("/boom-for-test")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        ok = await client.get("/health", headers={"X-Request-ID": "req-42"})
+        failed = await client.get("/boom-for-test", headers={"X-Request-ID": "req-43"})
+    assert ok.headers["x-request-id"] == "req-42"
+    assert failed.status_code == 500
+    assert failed.json() == {"detail": "Internal server error."}
+    assert failed.headers["x-request-id"] == "req-43"
+
+
 async def test_ready_names_offline_providers(client: httpx.AsyncClient) -> None:
     body = (await client.get("/ready")).json()
     assert body["status"] == "ready"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from pydantic import ValidationError
 
+from app.conversation.engine import AppEngine
 from app.conversation.lines import Lines
 from app.conversation.providers.base import ProviderError
 from app.conversation.schemas import (
@@ -17,7 +18,7 @@ from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation, Exchange, LeadProfile
 from app.conversation.tools import Toolbox, apply_lead_changes
 from app.db import read_session
-from app.deps import ApiKey, AppClock, AppEngine, AppSettings, DbSessions
+from app.deps import ApiKey, AppClock, AppSettings, DbSessions
 from app.language import en
 from app.leads import repository as leads_repo
 from app.meetings import service as meetings

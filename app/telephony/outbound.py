@@ -25,7 +25,8 @@ from app.contract import (
     not_found,
     unprocessable,
 )
-from app.deps import ApiKey, AppEngine, AppSettings
+from app.conversation.engine import AppEngine
+from app.deps import ApiKey, AppSettings
 from app.leads import repository as leads_repo
 from app.leads.phones import InvalidPhone, to_e164
 from app.telephony.dialing import place

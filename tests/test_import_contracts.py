@@ -42,7 +42,8 @@ def test_the_branch_keeps_every_contract() -> None:
     [
         ("app/leads/models.py", "app.conversation"),
         ("app/calls/repository.py", "app.telephony"),
-        ("app/campaigns/service.py", "app.simulator"),
+        ("app/campaigns/service.py", "app.flows"),
+        ("app/conversation/agent.py", "app.flows"),
         ("app/conversation/policy.py", "app.telephony"),
         ("app/deps.py", "app.leads"),
     ],

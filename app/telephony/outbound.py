@@ -13,7 +13,6 @@ import structlog
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel
 
-from app import call_flow
 from app.calls import repository as calls_repo
 from app.calls.models import Channel, Outcome
 from app.contract import (
@@ -27,6 +26,7 @@ from app.contract import (
 )
 from app.conversation.engine import AppEngine
 from app.deps import ApiKey, AppSettings
+from app.flows import call as call_flow
 from app.leads import repository as leads_repo
 from app.leads.phones import InvalidPhone, to_e164
 from app.telephony.dialing import place

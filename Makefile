@@ -27,6 +27,7 @@ lint: install
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/ruff format --check app tests migrations bench
 	$(BIN)/mypy app
+	$(BIN)/lint-imports --no-cache
 
 pytest: install
 	$(BIN)/pytest -q
@@ -36,4 +37,4 @@ format: install
 	$(BIN)/ruff check --fix app tests migrations bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import call_flow, migrate
+from app import migrate
 from app.calls import repository as calls_repo
 from app.calls.models import Channel
 from app.campaigns import service as campaigns
@@ -26,6 +26,7 @@ from app.campaigns.window import WindowError
 from app.clock import SystemClock
 from app.config import ConfigError, describe, get_settings
 from app.db import create_engine, create_sessionmaker
+from app.flows import call as call_flow
 from app.leads import importer
 from app.leads.columns import ImportFileError
 from app.leads.schemas import ImportMode, ImportOutcome, ImportReport

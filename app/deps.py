@@ -1,4 +1,4 @@
-"""Typed dependency aliases, so handlers read as plain signatures."""
+"""Typed dependency aliases for core things only, so importing a router loads no provider SDK."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.clock import Clock
 from app.config import Settings
-from app.conversation.engine import Engine
 from app.db import session_scope
 from app.security import require_api_key
 
@@ -30,11 +29,6 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.conversation
-    return engine
-
-
 def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
@@ -46,5 +40,4 @@ DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 DbSessions = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 AppClock = Annotated[Clock, Depends(get_clock)]
-AppEngine = Annotated[Engine, Depends(get_engine)]
 ApiKey = Depends(require_api_key)

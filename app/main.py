@@ -21,8 +21,9 @@ from app.clock import Clock, SystemClock
 from app.config import ConfigError, Settings, describe, get_settings
 from app.contract import PROTECTED_RESPONSES, ErrorMessage, described, not_found
 from app.conversation.engine import build_engine
-from app.conversation.router import router as agent_router
 from app.db import create_engine, create_sessionmaker
+from app.flows.router import erasure_router
+from app.flows.router import router as agent_router
 from app.health import provider_statuses
 from app.health import router as health_router
 from app.leads.router import router as leads_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(leads_router)
+    app.include_router(erasure_router)
     app.include_router(meetings_router)
     # The agent router documents only its success; its refusals are the shared ones.
     app.include_router(

@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app import call_flow
 from app.calls.models import Call, Channel, Turn
+from app.flows import call as call_flow
 from app.leads.models import Lead
 
 # What a line becomes once the slots on offer are known (placeholders filled); as is by default.

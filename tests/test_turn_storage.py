@@ -16,11 +16,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
 
-from app import call_flow
 from app.calls.models import Call, Channel, Turn
 from app.clock import FrozenClock
 from app.config import Settings
 from app.conversation.state import Dialogue
+from app.flows import call as call_flow
 from app.language.he import HebrewCatalog
 from app.leads.models import Lead
 from app.main import create_app

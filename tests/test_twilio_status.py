@@ -71,8 +71,8 @@ async def test_a_status_before_the_call_sid_was_stored_finds_the_call_by_its_id(
     app: FastAPI, client: httpx.AsyncClient, twilio_fake: FakeTwilio
 ) -> None:
     """Twilio's "initiated" callback can beat the REST answer that tells us the CallSid."""
-    from app import call_flow
     from app.calls.models import Channel
+    from app.flows import call as call_flow
 
     lead_id = await add_lead(app)
     async with app.state.sessionmaker.begin() as session:

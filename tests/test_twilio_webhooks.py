@@ -176,7 +176,7 @@ class TestWithoutAuthToken:
     ) -> None:
         lead_id = await add_lead(app)
         async with app.state.sessionmaker.begin() as session:
-            from app import call_flow
+            from app.flows import call as call_flow
 
             call = await call_flow.open_call(
                 session, app.state.conversation, lead_id, channel=Channel.twilio, call_sid="CA1"

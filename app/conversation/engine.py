@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends, Request
 from openai import AsyncOpenAI
 
 from app.clock import Clock
@@ -70,3 +72,12 @@ def build_engine(settings: Settings, clock: Clock) -> Engine:
         script=script,
     )
     return Engine(mode, agent, translator, transcriber, pipeline, client)
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.conversation
+    return engine
+
+
+# Here, not in app/deps.py: deps holds core things, and the engine loads the providers.
+AppEngine = Annotated[Engine, Depends(get_engine)]

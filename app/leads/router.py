@@ -1,4 +1,4 @@
-"""/leads: thin handlers over the repository and importer."""
+"""/leads: thin handlers over the repository and importer (erasure is a flow: app/flows)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from app.contract import (
     not_found,
     unprocessable,
 )
-from app.deps import ApiKey, AppClock, AppSettings, DbSession, DbSessions
+from app.deps import ApiKey, AppSettings, DbSession, DbSessions
 from app.leads import importer, repository
 from app.leads.columns import ImportFileError, TemplateLanguage, template_csv
 from app.leads.models import Lead
@@ -28,7 +28,6 @@ from app.leads.schemas import (
     LeadRead,
     LeadUpdate,
 )
-from app.privacy import erase_lead
 
 router = APIRouter(
     prefix="/leads", tags=["leads"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES
@@ -181,8 +180,4 @@ async def update_lead(lead_id: Id, payload: LeadUpdate, session: DbSession) -> L
         raise _conflict(exc) from exc
 
 
-@router.delete("/{lead_id}", status_code=status.HTTP_204_NO_CONTENT, responses=not_found("lead"))
-async def delete_lead(lead_id: Id, session: DbSession, clock: AppClock) -> None:
-    """Erases the lead's personal data (right to deletion); anonymous call statistics remain."""
-    await _get_or_404(session, lead_id)
-    await erase_lead(session, lead_id, clock)
+# DELETE /leads/{id} erases across domains: app/flows/router.py.

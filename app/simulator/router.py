@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from app import call_flow
 from app.calls.models import Channel, Turn
 from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found
-from app.deps import ApiKey, AppEngine, DbSession, DbSessions
+from app.conversation.engine import AppEngine
+from app.deps import ApiKey, DbSession, DbSessions
+from app.flows import call as call_flow
 
 router = APIRouter(
     prefix="/simulator", tags=["simulator"], dependencies=[ApiKey], responses=PROTECTED_RESPONSES

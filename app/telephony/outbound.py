@@ -13,7 +13,6 @@ import structlog
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel
 
-from app import call_flow
 from app.calls import repository as calls_repo
 from app.calls.models import Channel, Outcome
 from app.contract import (
@@ -25,7 +24,9 @@ from app.contract import (
     not_found,
     unprocessable,
 )
-from app.deps import ApiKey, AppEngine, AppSettings
+from app.conversation.engine import AppEngine
+from app.deps import ApiKey, AppSettings
+from app.flows import call as call_flow
 from app.leads import repository as leads_repo
 from app.leads.phones import InvalidPhone, to_e164
 from app.telephony.dialing import place

@@ -27,7 +27,7 @@ import structlog
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import call_flow, metrics
+from app import metrics
 from app.calls import repository as calls_repo
 from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome, Turn
 from app.config import Settings
@@ -37,6 +37,7 @@ from app.conversation.lines import catalogs
 from app.conversation.providers.base import ProviderError
 from app.db import read_session
 from app.deps import ApiKey
+from app.flows import call as call_flow
 from app.language.he import HebrewCatalog, as_lead_gender
 from app.leads import repository as leads_repo
 from app.security import require_twilio_signature

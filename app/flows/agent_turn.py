@@ -1,10 +1,14 @@
-"""POST /agent/turn: one English turn of the agent, for integrations and testing."""
+"""One English turn of the agent without a call (POST /agent/turn), for integrations and testing."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import HTTPException, status
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.clock import Clock
+from app.config import Settings
+from app.conversation.engine import Engine
 from app.conversation.lines import Lines
 from app.conversation.providers.base import ProviderError
 from app.conversation.schemas import (
@@ -17,22 +21,18 @@ from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation, Exchange, LeadProfile
 from app.conversation.tools import Toolbox, apply_lead_changes
 from app.db import read_session
-from app.deps import ApiKey, AppClock, AppEngine, AppSettings, DbSessions
 from app.language import en
 from app.leads import repository as leads_repo
 from app.meetings import service as meetings
 from app.meetings.availability import AvailabilityRules, slot_at
 
-router = APIRouter(prefix="/agent", tags=["agent"], dependencies=[ApiKey])
 
-
-@router.post("/turn", response_model=AgentTurnResponse)
 async def agent_turn(
     payload: AgentTurnRequest,
-    sessions: DbSessions,
-    settings: AppSettings,
-    clock: AppClock,
-    engine: AppEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: Clock,
+    engine: Engine,
 ) -> AgentTurnResponse:
     """Answers the lead's English line given the history; may offer or book slots, or end."""
     async with read_session(sessions) as session:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -142,3 +144,27 @@ async def read_session(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
     async with factory() as session:
         await session.connection(execution_options={READ_ONLY: True, "postgresql_readonly": True})
         yield session
+
+
+_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def write_session(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A short write transaction; on SQLite, this process's writers queue before taking a
+    connection, so they neither sleep in SQLite's busy handler nor hold pooled connections
+    while the one writer SQLite allows works."""
+    bind = factory.kw.get("bind")
+    if bind is None or bind.dialect.name != "sqlite":
+        async with factory.begin() as session:
+            yield session
+        return
+    locks = _writers.setdefault(asyncio.get_running_loop(), {})
+    lock = locks.setdefault(id(bind), asyncio.Lock())
+    started = time.perf_counter()
+    async with lock:
+        metrics.DB_WAIT_SECONDS.labels(wait="write_queue").observe(time.perf_counter() - started)
+        async with factory.begin() as session:
+            yield session

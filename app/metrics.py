@@ -40,7 +40,8 @@ WEBHOOK_SECONDS = Histogram(
 )
 DB_WAIT_SECONDS = Histogram(
     "messiah_db_wait_seconds",
-    "Time spent waiting for the database: a pooled connection, or SQLite's write lock.",
+    "Time spent waiting for the database: a pooled connection (pool), SQLite's write lock"
+    " (write_lock), or this process's queue of SQLite writers (write_queue).",
     ["wait"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
 )

@@ -70,6 +70,7 @@ class TestLatencyAndErrors:
             "record": sample("messiah_turn_seconds_count", mode="record"),
             "voice": sample("messiah_webhook_seconds_count", path="/twilio/voice"),
             "lock": sample("messiah_db_wait_seconds_count", wait="write_lock"),
+            "queue": sample("messiah_db_wait_seconds_count", wait="write_queue"),
             "pool": sample("messiah_db_wait_seconds_count", wait="pool"),
             "rate_limited": errors("rate_limited"),
             "server_error": errors("server_error"),
@@ -91,6 +92,7 @@ class TestLatencyAndErrors:
         assert sample("messiah_db_wait_seconds_count", wait="pool") > before["pool"]
         if app.state.settings.database_url.startswith("sqlite"):
             assert sample("messiah_db_wait_seconds_count", wait="write_lock") > before["lock"]
+            assert sample("messiah_db_wait_seconds_count", wait="write_queue") > before["queue"]
         assert errors("rate_limited") == before["rate_limited"] + 1
         assert errors("server_error") == before["server_error"] + 1
         assert "messiah_db_pool_in_use" in text

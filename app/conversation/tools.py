@@ -21,7 +21,7 @@ from app.config import Settings
 from app.conversation.providers.base import ToolCall, ToolSpec
 from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation
-from app.db import read_session
+from app.db import read_session, write_session
 from app.language.understanding import Intent, Understanding, When
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
@@ -131,7 +131,7 @@ class Toolbox:
 
         async def run() -> T:
             if write:
-                async with self.sessions.begin() as session:
+                async with write_session(self.sessions) as session:
                     return await work(session)
             async with read_session(self.sessions) as session:
                 return await work(session)

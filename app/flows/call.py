@@ -31,7 +31,7 @@ from app.conversation.engine import Engine
 from app.conversation.pipeline import TurnResult
 from app.conversation.state import Action, Conversation, Dialogue, Exchange, LeadProfile
 from app.conversation.tools import apply_lead_changes
-from app.db import read_session
+from app.db import read_session, write_session
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
 from app.meetings.availability import AvailabilityRules, slot_at
@@ -197,7 +197,7 @@ async def take_turn(
                 sessions, conversation, caller_he, silences=silences, deadline_s=deadline_s
             )
         silent = not caller_he.strip() and failure is None
-        async with sessions.begin() as session:
+        async with write_session(sessions) as session:
             return await _store(
                 session, call_id, conversation, result, key, silent, ms_fetch, ms_stt
             )

@@ -35,7 +35,7 @@ from app.contract import BAD_BODY, PROTECTED_RESPONSES, TOO_LARGE, described, no
 from app.conversation.engine import Engine
 from app.conversation.lines import catalogs
 from app.conversation.providers.base import ProviderError
-from app.db import read_session
+from app.db import read_session, write_session
 from app.deps import ApiKey
 from app.flows import call as call_flow
 from app.language.he import HebrewCatalog, as_lead_gender
@@ -268,7 +268,7 @@ def _unknown(ctx: Context, hook: Webhook) -> str:
 
 
 async def _voice(ctx: Context, hook: Webhook) -> str:
-    async with ctx.sessions.begin() as session:
+    async with write_session(ctx.sessions) as session:
         call = await _find_call(session, hook, bind=True)
         if call is None:
             return _unknown(ctx, hook)
@@ -375,7 +375,7 @@ async def _spoken(ctx: Context, hook: Webhook, text: str) -> str:
 
 async def _status(ctx: Context, hook: Webhook) -> str:
     machine_twiml: str | None = None
-    async with ctx.sessions.begin() as session:
+    async with write_session(ctx.sessions) as session:
         call = await _find_call(session, hook, lock=True, bind=True)
         if call is None:
             log.warning("twilio_status_unknown_call", call_status=hook.field("CallStatus"))

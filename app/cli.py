@@ -18,7 +18,6 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import migrate
-from app.calls import repository as calls_repo
 from app.calls.models import Channel
 from app.campaigns import service as campaigns
 from app.campaigns.schemas import CampaignCreate, CampaignRead
@@ -191,9 +190,9 @@ def simulate(
                 turn = await call_flow.take_turn(maker, engine, call.id, text)
                 if turn.action:
                     console.print(f"[yellow]  → {turn.action} {turn.action_payload or ''}[/yellow]")
-            async with maker() as session:
-                stored = await calls_repo.get(session, call.id)
-                outcome = stored.outcome if stored else None
+            async with maker.begin() as session:
+                stored = await call_flow.hang_up(session, call.id, app.state.clock)
+                outcome = stored.outcome
             console.print(f"[dim]call {call.id} ended: outcome {outcome}[/dim]")
 
     asyncio.run(run())

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
-from app.calls.models import Call
+from app.calls.models import Call, Channel
 from app.campaigns import service
 from app.campaigns.dialer import STALE_DIAL, Dialer
 from app.campaigns.models import AttemptState, CallAttempt, Campaign
@@ -37,6 +37,8 @@ def settings_overrides(twilio_fake: FakeTwilio) -> dict[str, object]:
 
 class Spy:
     """Notes the (virtual) instant of every placement, then really places it."""
+
+    channel = Channel.twilio
 
     def __init__(self, placer: TwilioCallPlacer, clock: FrozenClock) -> None:
         self.placer, self.clock = placer, clock

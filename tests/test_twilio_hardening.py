@@ -164,4 +164,4 @@ async def test_an_unknown_status_word_is_not_stored(
     call_id, caller = await _answered(app, client, twilio_fake)
     response = await caller.status("x" * 500)
     assert response.status_code == 200
-    assert (await stored_call(app, call_id)).status == "in-progress"
+    assert (await stored_call(app, call_id)).status == "in_progress"

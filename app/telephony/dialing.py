@@ -7,6 +7,7 @@ import asyncio
 import structlog
 from fastapi import FastAPI
 
+from app.calls.models import Channel
 from app.campaigns.dialer import CallPlacer, Dialer, DialRateLimited, DialRefused
 from app.clock import Clock
 from app.config import Settings
@@ -36,6 +37,8 @@ async def place(telephony: Telephony, settings: Settings, call_id: int, phone: s
 
 class TwilioCallPlacer(CallPlacer):
     """The dialer's view of Twilio: a CallSid, or DialRateLimited / DialRefused."""
+
+    channel = Channel.twilio
 
     def __init__(self, telephony: Telephony, settings: Settings) -> None:
         self.telephony = telephony

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
-from app.calls import repository as calls_repo
-from app.calls.models import Channel, Outcome
+from app.calls import service as calls
+from app.calls.models import CallStatus, Channel
 from app.contract import (
     PROTECTED_RESPONSES,
     ErrorMessage,
@@ -22,10 +22,10 @@ from app.contract import (
     conflict,
     described,
     not_found,
-    unprocessable,
 )
 from app.conversation.engine import AppEngine
-from app.deps import ApiKey, AppSettings
+from app.deps import ApiKey, AppClock, AppSettings
+from app.errors import Unavailable, Unprocessable
 from app.flows import call as call_flow
 from app.leads import repository as leads_repo
 from app.leads.phones import InvalidPhone, to_e164
@@ -44,10 +44,14 @@ NOT_CONFIGURED = (
 )
 
 
+class TelephonyNotConfigured(Unavailable):
+    """No phone network can place calls."""
+
+
 class OutboundCall(BaseModel):
     call_id: int
     call_sid: str
-    status: str
+    status: CallStatus
 
 
 class TwilioRefusalDetail(BaseModel):
@@ -74,45 +78,33 @@ class TwilioRefusal(BaseModel):
 async def initiate_call(
     request: Request,
     settings: AppSettings,
+    clock: AppClock,
     engine: AppEngine,
     lead_id: Annotated[Id, Query()],
 ) -> OutboundCall:
     """Dials one lead now; the conversation runs on the /twilio webhooks."""
     telephony: Telephony | None = request.app.state.telephony
     if telephony is None or not settings.twilio_caller_id:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, NOT_CONFIGURED)
+        raise TelephonyNotConfigured(NOT_CONFIGURED)
     sessions = request.app.state.sessionmaker
     async with sessions.begin() as session:
-        lead = await leads_repo.get(session, lead_id)
-        if lead is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lead {lead_id} not found.")
+        lead = await leads_repo.get_or_raise(session, lead_id)
         try:
             phone = to_e164(lead.phone)
         except InvalidPhone as exc:
-            raise unprocessable(("query", "lead_id"), f"Lead {lead_id}: {exc}") from exc
-        try:
-            call = await call_flow.open_call(session, engine, lead_id, channel=Channel.twilio)
-        except call_flow.LeadNotCallable as exc:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+            raise Unprocessable(f"Lead {lead_id}: {exc}", loc=("query", "lead_id")) from exc
+        call = await call_flow.open_call(session, engine, lead_id, channel=Channel.twilio)
         call_id = call.id
     try:
         placed = await place(telephony, settings, call_id, phone)
     except TelephonyError as exc:
         log.warning("call_not_placed", call_id=call_id, error=exc.message, code=exc.code)
         async with sessions.begin() as session:
-            failed = await calls_repo.get(session, call_id, lock=True)
-            if failed is not None:
-                failed.status, failed.outcome = "failed", Outcome.failed
-                failed.ended_at = engine.pipeline.clock.now()
-        raise HTTPException(
-            status.HTTP_502_BAD_GATEWAY,
-            {"message": exc.message, "twilio_code": exc.code, "twilio_status": exc.status},
-        ) from exc
+            calls.failed(await calls.get(session, call_id, lock=True), clock.now(), exc.message)
+        raise
     async with sessions.begin() as session:
-        stored = await calls_repo.get(session, call_id, lock=True)
-        if stored is not None:
-            stored.call_sid = stored.call_sid or placed.sid
-            if stored.status == "queued":
-                stored.status = placed.status
+        stored = await calls.get(session, call_id, lock=True)
+        calls.placed(stored, placed.sid)
+        status_now = CallStatus(stored.status)
     log.info("call_placed", call_id=call_id, lead_id=lead_id)
-    return OutboundCall(call_id=call_id, call_sid=placed.sid, status=placed.status)
+    return OutboundCall(call_id=call_id, call_sid=placed.sid, status=status_now)

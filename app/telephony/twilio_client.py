@@ -23,12 +23,13 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from app.config import Settings
+from app.errors import BadGateway
 
 REST_TIMEOUT_S = 10.0
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
 
 
-class TelephonyError(Exception):
+class TelephonyError(BadGateway):
     """Twilio did not do what was asked; `code` is Twilio's error code when it gave one."""
 
     def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
@@ -36,6 +37,10 @@ class TelephonyError(Exception):
         self.message = message
         self.status = status
         self.code = code
+
+    @property
+    def detail(self) -> Any:
+        return {"message": self.message, "twilio_code": self.code, "twilio_status": self.status}
 
 
 @dataclass(frozen=True, slots=True)

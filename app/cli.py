@@ -21,7 +21,7 @@ from app import migrate
 from app.calls.models import Channel
 from app.campaigns import service as campaigns
 from app.campaigns.schemas import CampaignCreate, CampaignRead
-from app.campaigns.window import WindowError
+from app.campaigns.window import DEFAULT_WINDOW, WindowError
 from app.clock import SystemClock
 from app.config import ConfigError, describe, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -252,16 +252,28 @@ def campaign_start(
     cps: Annotated[float, typer.Option(help="Calls per second.")] = 1.0,
     concurrency: Annotated[int, typer.Option(help="Max live calls.")] = 1,
     max_attempts: int = 3,
+    hours: Annotated[
+        str | None,
+        typer.Option(
+            help="Calling hours on every calling day, e.g. 10:00-19:30 (default: Sun-Thu "
+            "09:00-20:00, Fri 09:00-13:00). Shabbat, holidays and their eves stay closed."
+        ),
+    ] = None,
     watch: Annotated[bool, typer.Option(help="Follow progress until done.")] = False,
 ) -> None:
-    """Creates a campaign; `messiah serve` (with Twilio configured) dials it."""
+    """Creates a campaign; `messiah serve` dials it (Twilio, or the offline phone network)."""
     lead_ids = [int(part) for part in leads.split(",")] if leads else None
+    window = None
+    if hours is not None:
+        opens, _, closes = hours.partition("-")
+        window = {day: [opens.strip(), closes.strip()] for day in DEFAULT_WINDOW}
     payload = CampaignCreate(
         name=name,
         lead_ids=lead_ids,
         calls_per_second=cps,
         max_concurrent_calls=concurrency,
         max_attempts=max_attempts,
+        window=window,
     )
 
     async def create(session: AsyncSession) -> CampaignRead:

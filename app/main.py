@@ -38,7 +38,7 @@ from app.simulator.router import router as simulator_router
 from app.telephony import close_telephony, open_telephony
 from app.telephony.dialing import start_dialer
 from app.telephony.outbound import router as outbound_router
-from app.telephony.router import router as twilio_router
+from app.telephony.twilio.router import router as twilio_router
 
 log = structlog.get_logger("app")
 

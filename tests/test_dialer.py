@@ -23,7 +23,7 @@ from app.campaigns.models import AttemptState, CallAttempt, Campaign
 from app.campaigns.schemas import CampaignCreate
 from app.clock import FrozenClock
 from app.leads.models import Lead
-from app.telephony.dialing import TwilioCallPlacer
+from app.telephony.dialing import TelephonyCallPlacer
 from tests.fakes.twilio import FakeTwilio, TwilioError
 
 PHONES = itertools.count()
@@ -40,7 +40,7 @@ class Spy:
 
     channel = Channel.twilio
 
-    def __init__(self, placer: TwilioCallPlacer, clock: FrozenClock) -> None:
+    def __init__(self, placer: TelephonyCallPlacer, clock: FrozenClock) -> None:
         self.placer, self.clock = placer, clock
         self.times: list[datetime] = []
 
@@ -53,7 +53,7 @@ def make_dialer(app: FastAPI, clock: FrozenClock) -> tuple[Dialer, Spy]:
     async def sleep(seconds: float) -> None:
         clock.advance(timedelta(seconds=seconds))
 
-    spy = Spy(TwilioCallPlacer(app.state.telephony, app.state.settings), clock)
+    spy = Spy(TelephonyCallPlacer(app.state.telephony), clock)
     dialer = Dialer(app.state.sessionmaker, app.state.settings, clock, spy, sleep=sleep)
     return dialer, spy
 

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.language.he import HebrewCatalog
-from app.telephony.router import MAX_CALLER_CHARS, whole_number
+from app.telephony.twilio.router import MAX_CALLER_CHARS, whole_number
 from tests.fakes.twilio import FakeTwilio, TwilioCaller, add_lead, dial, stored_call
 
 pytestmark = pytest.mark.both_backends  # column lengths are enforced on Postgres

@@ -188,7 +188,7 @@ class TestWithoutAuthToken:
 
 
 def test_twiml_is_well_formed_xml() -> None:
-    from app.telephony import twiml
+    from app.telephony.twilio import twiml
 
     settings = Settings(_env_file=None, base_url="https://x.example")  # type: ignore[call-arg]
     for body in (

@@ -40,7 +40,8 @@ class CallStatus(enum.StrEnum):
 
 class Channel(enum.StrEnum):
     twilio = "twilio"
-    simulator = "simulator"
+    simulator = "simulator"  # typed by a person (POST /simulator/calls, `messiah simulate`)
+    offline = "offline"  # the offline phone network's simulated leads (telephony/offline)
 
 
 class Call(Base):

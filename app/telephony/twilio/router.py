@@ -42,10 +42,10 @@ from app.flows import call as call_flow
 from app.language.he import HebrewCatalog, as_lead_gender
 from app.leads import repository as leads_repo
 from app.security import require_twilio_signature
-from app.telephony import twiml
-from app.telephony.events import CallEvents
-from app.telephony.recordings import RecordingError, RecordingRefused, fetch_recording
-from app.telephony.twilio_client import Telephony, TelephonyError
+from app.telephony.base import Telephony, TelephonyError
+from app.telephony.twilio import twiml
+from app.telephony.twilio.events import CallEvents
+from app.telephony.twilio.recordings import RecordingError, RecordingRefused, fetch_recording
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -162,7 +162,7 @@ class Context:
     settings: Settings
     engine: Engine
     sessions: async_sessionmaker[AsyncSession]
-    telephony: Telephony | None
+    telephony: Telephony
     events: CallEvents
     request: Request
 
@@ -385,7 +385,7 @@ async def _spoken(ctx: Context, hook: Webhook, text: str) -> str:
 
 
 async def _status(ctx: Context, hook: Webhook) -> str:
-    machine_twiml: str | None = None
+    machine_words: str | None = None  # "" hangs up without a message
     async with ctx.sessions.begin() as session:
         call = await _find_call(session, hook, lock=True, bind=True)
         if call is None:
@@ -396,10 +396,10 @@ async def _status(ctx: Context, hook: Webhook) -> str:
         if answered_by:
             call.answered_by = answered_by
         if answered_by in MACHINE_ANSWERS and calls.concluded(call, Outcome.voicemail):
-            machine_twiml = await _voicemail_twiml(ctx, session, call)
+            machine_words = await _voicemail_words(ctx, session, call)
         sid, over = call.call_sid, calls.is_final(call)
-    if machine_twiml is not None and sid and not over:
-        await _steer(ctx, sid, machine_twiml)
+    if machine_words is not None and sid and not over:
+        await _steer(ctx, sid, machine_words or None)
     return twiml.empty()
 
 
@@ -423,22 +423,20 @@ def _apply_status(ctx: Context, call: Call, hook: Webhook) -> None:
         log.info("twilio_status_late", call_id=call.id, call_status=word, stored=exc.status)
 
 
-async def _voicemail_twiml(ctx: Context, session: AsyncSession, call: Call) -> str:
+async def _voicemail_words(ctx: Context, session: AsyncSession, call: Call) -> str:
+    """The Hebrew message a machine hears ("" under VOICEMAIL_POLICY=hangup)."""
     log.info("call_voicemail", call_id=call.id, policy=ctx.settings.voicemail_policy)
     if ctx.settings.voicemail_policy == "hangup":
-        return twiml.hang_up()
+        return ""
     lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
     catalog, _ = catalogs(ctx.settings, as_lead_gender(lead.gender if lead else None))
     name = (lead.name_he or lead.name) if lead else None
-    return twiml.say_and_hang_up(ctx.settings, catalog.voicemail(name))
+    return catalog.voicemail(name)
 
 
-async def _steer(ctx: Context, call_sid: str, body: str) -> None:
-    if ctx.telephony is None:
-        log.warning("voicemail_not_steered", detail="Twilio REST is not configured")
-        return
+async def _steer(ctx: Context, call_sid: str, last_words_he: str | None) -> None:
     try:
-        await ctx.telephony.update_call(call_sid, body)
+        await ctx.telephony.end_call(call_sid, last_words_he)
     except TelephonyError as exc:
         log.warning("voicemail_update_failed", error=exc.message, code=exc.code)
 

@@ -18,11 +18,10 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import migrate
-from app.calls import repository as calls_repo
 from app.calls.models import Channel
 from app.campaigns import service as campaigns
 from app.campaigns.schemas import CampaignCreate, CampaignRead
-from app.campaigns.window import WindowError
+from app.campaigns.window import DEFAULT_WINDOW, WindowError
 from app.clock import SystemClock
 from app.config import ConfigError, describe, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -203,9 +202,9 @@ def simulate(
                 turn = await call_flow.take_turn(maker, engine, call.id, text)
                 if turn.action:
                     console.print(f"[yellow]  → {turn.action} {turn.action_payload or ''}[/yellow]")
-            async with maker() as session:
-                stored = await calls_repo.get(session, call.id)
-                outcome = stored.outcome if stored else None
+            async with maker.begin() as session:
+                stored = await call_flow.hang_up(session, call.id, app.state.clock)
+                outcome = stored.outcome
             console.print(f"[dim]call {call.id} ended: outcome {outcome}[/dim]")
 
     asyncio.run(run())
@@ -265,16 +264,28 @@ def campaign_start(
     cps: Annotated[float, typer.Option(help="Calls per second.")] = 1.0,
     concurrency: Annotated[int, typer.Option(help="Max live calls.")] = 1,
     max_attempts: int = 3,
+    hours: Annotated[
+        str | None,
+        typer.Option(
+            help="Calling hours on every calling day, e.g. 10:00-19:30 (default: Sun-Thu "
+            "09:00-20:00, Fri 09:00-13:00). Shabbat, holidays and their eves stay closed."
+        ),
+    ] = None,
     watch: Annotated[bool, typer.Option(help="Follow progress until done.")] = False,
 ) -> None:
-    """Creates a campaign; `messiah serve` (with Twilio configured) dials it."""
+    """Creates a campaign; `messiah serve` dials it (Twilio, or the offline phone network)."""
     lead_ids = [int(part) for part in leads.split(",")] if leads else None
+    window = None
+    if hours is not None:
+        opens, _, closes = hours.partition("-")
+        window = {day: [opens.strip(), closes.strip()] for day in DEFAULT_WINDOW}
     payload = CampaignCreate(
         name=name,
         lead_ids=lead_ids,
         calls_per_second=cps,
         max_concurrent_calls=concurrency,
         max_attempts=max_attempts,
+        window=window,
     )
 
     async def create(session: AsyncSession) -> CampaignRead:

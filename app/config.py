@@ -95,6 +95,8 @@ class Settings(BaseSettings):
 
     dialer_enabled: bool = True
     dialer_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # The offline phone network (no Twilio): phone time passes this many times faster.
+    offline_phone_speed: float = Field(default=20.0, ge=1, le=1000)
 
     @field_validator("api_key", mode="before")
     @classmethod

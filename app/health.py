@@ -43,7 +43,7 @@ def provider_statuses(settings: Settings) -> list[ProviderStatus]:
         _status("chat", ai, "openai", "offline brain"),
         _status("translation", ai, "openai", "offline catalog"),
         _status("transcription", ai, "openai", "offline"),
-        _status("telephony", settings.twilio_configured, "twilio", "simulator"),
+        _status("telephony", settings.twilio_can_dial, "twilio", "offline phone network"),
     ]
 
 

@@ -22,6 +22,7 @@ from app.config import ConfigError, Settings, describe, get_settings
 from app.contract import PROTECTED_RESPONSES, ErrorMessage, described, not_found
 from app.conversation.engine import build_engine
 from app.db import create_engine, create_sessionmaker
+from app.errors import AppError
 from app.flows.router import erasure_router
 from app.flows.router import router as agent_router
 from app.health import provider_statuses
@@ -36,7 +37,7 @@ from app.simulator.router import router as simulator_router
 from app.telephony import close_telephony, open_telephony
 from app.telephony.dialing import start_dialer
 from app.telephony.outbound import router as outbound_router
-from app.telephony.router import router as twilio_router
+from app.telephony.twilio.router import router as twilio_router
 
 log = structlog.get_logger("app")
 
@@ -91,6 +92,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # Inside request_context (added after it), so its refusals carry the request id too.
     app.add_middleware(EdgeGuard, fastapi_app=app)
     app.add_middleware(RequestContext)
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        """The one place a refusal becomes HTTP: its kind gives the status, it gives the body."""
+        if exc.status_code >= 500:
+            log.warning("request_refused", status=exc.status_code, error=str(exc))
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     @app.exception_handler(HTTPException)
     async def validation_shaped_422(request: Request, exc: HTTPException) -> Response:

@@ -149,6 +149,8 @@ def settings(database_url: str, settings_overrides: dict[str, object]) -> Settin
         "openai_api_key": None,
         "twilio_account_sid": None,
         "twilio_auth_token": None,
+        # The dialer runs only where a test asks for it (it would dial the offline network).
+        "dialer_enabled": False,
         "app_env": "test",
         "log_json": True,
     }

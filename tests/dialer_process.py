@@ -18,8 +18,8 @@ import httpx
 from app.campaigns.dialer import Dialer
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.telephony.dialing import TwilioCallPlacer
-from app.telephony.twilio_client import build_telephony
+from app.telephony.dialing import TelephonyCallPlacer
+from app.telephony.twilio.client import TwilioTelephony
 
 
 class RunningClock:
@@ -35,9 +35,8 @@ async def main() -> None:
     clock = RunningClock(datetime.fromisoformat(os.environ["DIALER_CLOCK_START"]))
     engine = create_engine(settings.database_url)
     async with httpx.AsyncClient() as http:
-        telephony = build_telephony(settings, http)
-        assert telephony is not None
-        placer = TwilioCallPlacer(telephony, settings)
+        telephony = TwilioTelephony(settings, http)
+        placer = TelephonyCallPlacer(telephony)
         dialer = Dialer(create_sessionmaker(engine), settings, clock, placer, poll_seconds=0.05)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

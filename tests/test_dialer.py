@@ -16,14 +16,14 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
-from app.calls.models import Call
+from app.calls.models import Call, Channel
 from app.campaigns import service
 from app.campaigns.dialer import STALE_DIAL, Dialer
 from app.campaigns.models import AttemptState, CallAttempt, Campaign
 from app.campaigns.schemas import CampaignCreate
 from app.clock import FrozenClock
 from app.leads.models import Lead
-from app.telephony.dialing import TwilioCallPlacer
+from app.telephony.dialing import TelephonyCallPlacer
 from tests.fakes.twilio import FakeTwilio, TwilioError
 
 PHONES = itertools.count()
@@ -38,7 +38,9 @@ def settings_overrides(twilio_fake: FakeTwilio) -> dict[str, object]:
 class Spy:
     """Notes the (virtual) instant of every placement, then really places it."""
 
-    def __init__(self, placer: TwilioCallPlacer, clock: FrozenClock) -> None:
+    channel = Channel.twilio
+
+    def __init__(self, placer: TelephonyCallPlacer, clock: FrozenClock) -> None:
         self.placer, self.clock = placer, clock
         self.times: list[datetime] = []
 
@@ -51,7 +53,7 @@ def make_dialer(app: FastAPI, clock: FrozenClock) -> tuple[Dialer, Spy]:
     async def sleep(seconds: float) -> None:
         clock.advance(timedelta(seconds=seconds))
 
-    spy = Spy(TwilioCallPlacer(app.state.telephony, app.state.settings), clock)
+    spy = Spy(TelephonyCallPlacer(app.state.telephony), clock)
     dialer = Dialer(app.state.sessionmaker, app.state.settings, clock, spy, sleep=sleep)
     return dialer, spy
 

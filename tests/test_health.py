@@ -32,7 +32,7 @@ async def test_ready_names_offline_providers(client: httpx.AsyncClient) -> None:
     assert body["database"] == "ok"
     providers = {p["name"]: (p["mode"], p["vendor"]) for p in body["providers"]}
     assert providers["chat"] == ("offline", "offline brain")
-    assert providers["telephony"] == ("offline", "simulator")
+    assert providers["telephony"] == ("offline", "offline phone network")
 
 
 async def test_ready_reports_configured_vendors(client: httpx.AsyncClient, app: FastAPI) -> None:
@@ -41,6 +41,7 @@ async def test_ready_reports_configured_vendors(client: httpx.AsyncClient, app: 
             "openai_api_key": SecretStr("sk-test"),
             "twilio_account_sid": "AC" + "0" * 32,
             "twilio_auth_token": SecretStr("token"),
+            "twilio_caller_id": "+97235550000",
         }
     )
     body = (await client.get("/ready")).json()

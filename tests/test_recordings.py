@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from app.config import Settings
-from app.telephony.recordings import RecordingRefused, fetch_recording, media_url
+from app.telephony.twilio.recordings import RecordingRefused, fetch_recording, media_url
 from tests.fakes.twilio import FakeTwilio
 
 SID, TOKEN = "AC" + "1" * 32, "token-1"

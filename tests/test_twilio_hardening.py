@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.language.he import HebrewCatalog
-from app.telephony.router import MAX_CALLER_CHARS, whole_number
+from app.telephony.twilio.router import MAX_CALLER_CHARS, whole_number
 from tests.fakes.twilio import FakeTwilio, TwilioCaller, add_lead, dial, stored_call
 
 pytestmark = pytest.mark.both_backends  # column lengths are enforced on Postgres
@@ -164,4 +164,4 @@ async def test_an_unknown_status_word_is_not_stored(
     call_id, caller = await _answered(app, client, twilio_fake)
     response = await caller.status("x" * 500)
     assert response.status_code == 200
-    assert (await stored_call(app, call_id)).status == "in-progress"
+    assert (await stored_call(app, call_id)).status == "in_progress"

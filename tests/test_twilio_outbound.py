@@ -52,7 +52,7 @@ async def test_the_call_is_stored_and_placed_with_callbacks_and_machine_detectio
     call = await stored_call(app, call_id)
     assert (call.call_sid, call.status, call.channel, call.lead_id) == (
         sid,
-        "queued",
+        "ringing",  # placed: the network has it
         "twilio",
         lead_id,
     )
@@ -140,14 +140,16 @@ async def test_an_unknown_lead_is_404(client: httpx.AsyncClient, twilio_fake: Fa
     ],
     indirect=True,
 )
-async def test_without_twilio_configured_it_is_503_pointing_at_the_simulator(
+async def test_without_twilio_configured_it_dials_the_offline_network(
     app: FastAPI, client: httpx.AsyncClient, twilio_fake: FakeTwilio
 ) -> None:
     response = await client.post("/outbound/initiate-call", params={"lead_id": await add_lead(app)})
-    assert response.status_code == 503
-    detail = response.json()["detail"]
-    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_CALLER_ID", "/simulator/calls"):
-        assert name in detail
+    assert response.status_code == 201
+    placed = response.json()
+    assert placed["call_sid"].startswith("OF") and placed["status"] == "ringing"
+    await app.state.telephony.wait_idle()
+    call = await stored_call(app, placed["call_id"])
+    assert call.channel == "offline" and call.ended_at is not None
     assert twilio_fake.requests == []
 
 

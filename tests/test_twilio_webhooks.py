@@ -96,7 +96,7 @@ async def test_a_retried_voice_webhook_greets_once(
     assert first.text == again.text
     call = await stored_call(app, 1)
     assert [t.index for t in call.turns] == [0]
-    assert call.status == "in-progress"
+    assert call.status == "in_progress"
 
 
 async def test_an_unknown_call_sid_gets_a_hebrew_apology_and_hangup(
@@ -130,7 +130,7 @@ async def test_a_forged_signature_is_refused_and_nothing_is_stored(
 
     call = await stored_call(app, 1)
     assert call.turns == []
-    assert (call.status, call.outcome) == ("queued", None)
+    assert (call.status, call.outcome) == ("ringing", None)  # placed, nothing more
 
 
 @pytest.mark.parametrize("url", WEBHOOKS)
@@ -188,7 +188,7 @@ class TestWithoutAuthToken:
 
 
 def test_twiml_is_well_formed_xml() -> None:
-    from app.telephony import twiml
+    from app.telephony.twilio import twiml
 
     settings = Settings(_env_file=None, base_url="https://x.example")  # type: ignore[call-arg]
     for body in (

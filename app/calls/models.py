@@ -25,18 +25,23 @@ class Outcome(enum.StrEnum):
     opted_out = "opted_out"
 
 
-# A call's final status (Twilio's words, as Call.status stores them) when nobody talked.
-UNANSWERED_OUTCOMES = {
-    "busy": Outcome.busy,
-    "no-answer": Outcome.no_answer,
-    "failed": Outcome.failed,
-    "canceled": Outcome.failed,
-}
+class CallStatus(enum.StrEnum):
+    """Where a call is in its lifecycle; only calls/service.py moves it."""
+
+    queued = "queued"  # stored, not yet handed to the phone network
+    ringing = "ringing"  # the network took it and rings the lead
+    in_progress = "in_progress"  # answered (by a person or a machine)
+    completed = "completed"  # answered, then hung up
+    busy = "busy"
+    no_answer = "no_answer"
+    failed = "failed"  # the network refused or could not connect it
+    canceled = "canceled"  # hung up by us before it was answered
 
 
 class Channel(enum.StrEnum):
     twilio = "twilio"
-    simulator = "simulator"
+    simulator = "simulator"  # typed by a person (POST /simulator/calls, `messiah simulate`)
+    offline = "offline"  # the offline phone network's simulated leads (telephony/offline)
 
 
 class Call(Base):
@@ -50,7 +55,7 @@ class Call(Base):
     campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
     channel: Mapped[str] = mapped_column(String(20), default=Channel.twilio)
     direction: Mapped[str] = mapped_column(String(20), default="outbound")
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=CallStatus.queued)
     answered_by: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str | None] = mapped_column(String(20), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

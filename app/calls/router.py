@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 
 from app.calls import repository
 from app.calls.schemas import CallRead
+from app.calls.service import CallNotFound
 from app.contract import PROTECTED_RESPONSES, Id, Offset, not_found
 from app.deps import ApiKey, DbSession
 
@@ -33,5 +34,5 @@ async def get_call(call_id: Id, session: DbSession) -> CallRead:
     """One call with its transcript (caller and agent, Hebrew and English, per-stage timings)."""
     call = await repository.get_with_turns(session, call_id)
     if call is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Call {call_id} not found.")
+        raise CallNotFound(call_id)
     return CallRead.of(call)

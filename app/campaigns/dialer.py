@@ -21,7 +21,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
-from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome
+from app.calls import service as calls
+from app.calls.models import Call, CallStatus, Channel, Outcome
+from app.calls.service import UNANSWERED_OUTCOMES
 from app.campaigns import repository
 from app.campaigns.models import AttemptState, CallAttempt, Campaign, CampaignState
 from app.campaigns.window import CallingWindow
@@ -51,7 +53,9 @@ class DialRateLimited(DialRefused):
 
 
 class CallPlacer(Protocol):
-    """Places one outbound call for a stored Call; returns Twilio's CallSid."""
+    """Places one outbound call for a stored Call; returns the network's call id (CallSid)."""
+
+    channel: Channel  # what the stored Call says it went through
 
     async def place(self, call_id: int, phone: str) -> str: ...
 
@@ -173,15 +177,9 @@ class Dialer:
                     attempt.state, attempt.skip_reason = AttemptState.skipped, reason
                     log.info("lead_skipped", campaign_id=campaign_id, reason=reason)
                     continue
-                call = Call(
-                    lead_id=lead.id,
-                    campaign_id=campaign_id,
-                    channel=Channel.twilio,
-                    status="queued",
-                    started_at=now,
+                call = await calls.open_call(
+                    session, lead, now, channel=self.placer.channel, campaign_id=campaign_id
                 )
-                session.add(call)
-                await session.flush()
                 attempt.state = AttemptState.dialing
                 attempt.attempts += 1
                 attempt.last_call_id = call.id
@@ -215,8 +213,7 @@ class Dialer:
             call = await session.get(Call, job.call_id, with_for_update=True)
             attempt = await session.get(CallAttempt, job.attempt_id, with_for_update=True)
             if call is not None:
-                call.call_sid = call.call_sid or sid
-                call.status = "initiated" if call.status == "queued" else call.status
+                calls.placed(call, sid)
             if attempt is not None and attempt.state == AttemptState.dialing:
                 attempt.state = AttemptState.live
         return 1
@@ -245,12 +242,8 @@ class Dialer:
         log.warning("dial_refused", call_id=job.call_id, error=error)
         async with self.sessions.begin() as session:
             call = await session.get(Call, job.call_id, with_for_update=True)
-            if call is not None:
-                call.status, call.outcome, call.ended_at = (
-                    "failed",
-                    Outcome.failed,
-                    self.clock.now(),
-                )
+            if call is not None and not calls.is_final(call):
+                calls.failed(call, self.clock.now(), error)
 
 
 def _ended(call: Call | None, attempt: CallAttempt, now: datetime) -> str | None:
@@ -260,12 +253,12 @@ def _ended(call: Call | None, attempt: CallAttempt, now: datetime) -> str | None
     if call.outcome is not None:
         return call.outcome
     if call.status in UNANSWERED_OUTCOMES:
-        return UNANSWERED_OUTCOMES[call.status]
-    if call.status == "completed":
+        return UNANSWERED_OUTCOMES[CallStatus(call.status)]
+    if call.status == CallStatus.completed:
         return HUNG_UP
     if call.call_sid is None and call.started_at < now - STALE_DIAL:
-        # The dialer died between writing the attempt and hearing from Twilio.
-        call.status, call.outcome = "failed", Outcome.failed
+        # The dialer died between writing the attempt and hearing from the network.
+        calls.failed(call, now, "the dialer stopped before the network answered")
         return Outcome.failed
     return None
 

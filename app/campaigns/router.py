@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, status
 
 from app.campaigns import repository, service
 from app.campaigns.schemas import CampaignCreate, CampaignRead
-from app.campaigns.window import WindowError
-from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found, unprocessable
+from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found
 from app.deps import ApiKey, AppClock, AppSettings, DbSession
 
 router = APIRouter(
@@ -21,25 +19,12 @@ outbound_router = APIRouter(
 )
 
 
-def _http(exc: service.CampaignError | WindowError) -> HTTPException | RequestValidationError:
-    if isinstance(exc, service.CampaignNotFound):
-        return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
-    if isinstance(exc, service.CampaignConflict):
-        return HTTPException(status.HTTP_409_CONFLICT, str(exc))
-    if isinstance(exc, WindowError):
-        return unprocessable(("body", "window"), str(exc))
-    return unprocessable(("body",), str(exc))  # unknown lead ids, or no lead matches
-
-
 @router.post("", response_model=CampaignRead, status_code=status.HTTP_201_CREATED)
 async def create_campaign(
     payload: CampaignCreate, session: DbSession, clock: AppClock, settings: AppSettings
 ) -> CampaignRead:
     """Starts a campaign over the given leads (or a filter, or every lead)."""
-    try:
-        campaign = await service.create(session, payload, clock, settings.tz)
-    except (service.CampaignError, WindowError) as exc:
-        raise _http(exc) from exc
+    campaign = await service.create(session, payload, clock, settings.tz)
     return await service.read(session, campaign)
 
 
@@ -52,10 +37,7 @@ async def list_campaigns(session: DbSession) -> list[CampaignRead]:
 @router.get("/{campaign_id}", response_model=CampaignRead, responses=not_found("campaign"))
 async def get_campaign(campaign_id: Id, session: DbSession) -> CampaignRead:
     """One campaign: counts per attempt state and outcome, skips with reasons."""
-    try:
-        return await service.read(session, await service.get(session, campaign_id))
-    except service.CampaignError as exc:
-        raise _http(exc) from exc
+    return await service.read(session, await service.get(session, campaign_id))
 
 
 @router.post(
@@ -70,10 +52,7 @@ async def steer_campaign(
     clock: AppClock,
 ) -> CampaignRead:
     """Pauses, resumes or cancels; cancelling drops the attempts not yet dialed."""
-    try:
-        campaign = await service.transition(session, campaign_id, verb, clock)
-    except service.CampaignError as exc:
-        raise _http(exc) from exc
+    campaign = await service.transition(session, campaign_id, verb, clock)
     return await service.read(session, campaign)
 
 
@@ -83,8 +62,5 @@ async def call_all_leads(
 ) -> CampaignRead:
     """Calls every lead with the default pacing and window (do-not-call leads are skipped)."""
     name = f"All leads {clock.now().astimezone(settings.tz):%Y-%m-%d %H:%M}"
-    try:
-        campaign = await service.create(session, CampaignCreate(name=name), clock, settings.tz)
-    except service.CampaignError as exc:
-        raise _http(exc) from exc
+    campaign = await service.create(session, CampaignCreate(name=name), clock, settings.tz)
     return await service.read(session, campaign)

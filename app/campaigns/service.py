@@ -12,19 +12,24 @@ from app.campaigns.models import Campaign, CampaignState
 from app.campaigns.schemas import CampaignCreate, CampaignRead, Progress
 from app.campaigns.window import DEFAULT_WINDOW, CallingWindow
 from app.clock import Clock
+from app.errors import AppError, Conflict, NotFound, Unprocessable
 from app.leads.models import Lead
 
 
-class CampaignError(ValueError):
+class CampaignError(AppError):
     """The request cannot be carried out; the message says why."""
 
 
-class CampaignNotFound(CampaignError):
+class CampaignNotFound(CampaignError, NotFound):
     pass
 
 
-class CampaignConflict(CampaignError):
+class CampaignConflict(CampaignError, Conflict):
     """The campaign's state does not allow this (e.g. resuming a cancelled one)."""
+
+
+class CampaignInvalid(CampaignError, Unprocessable):
+    """Unknown lead ids, or no lead to call."""
 
 
 _TRANSITIONS = {
@@ -40,7 +45,7 @@ async def _lead_ids(session: AsyncSession, payload: CampaignCreate) -> list[int]
         found = set((await session.scalars(select(Lead.id).where(Lead.id.in_(wanted)))).all())
         unknown = [lead_id for lead_id in wanted if lead_id not in found]
         if unknown:
-            raise CampaignError(f"unknown lead ids: {unknown[:20]}")
+            raise CampaignInvalid(f"unknown lead ids: {unknown[:20]}")
         return wanted
     query = select(Lead.id).order_by(Lead.id)
     if payload.filter is not None and payload.filter.status is not None:
@@ -55,7 +60,7 @@ async def create(
     CallingWindow.parse(payload.window, tz)  # raises WindowError with the reason
     lead_ids = await _lead_ids(session, payload)
     if not lead_ids:
-        raise CampaignError("no leads match: nothing to call")
+        raise CampaignInvalid("no leads match: nothing to call")
     campaign = Campaign(
         name=payload.name,
         state=CampaignState.active,

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.config import WEEKDAYS
+from app.errors import Unprocessable
 from app.meetings.availability import holiday_or_eve
 
 SATURDAY = 5  # date.weekday()
@@ -23,8 +24,10 @@ DEFAULT_WINDOW: dict[str, list[str]] = {
 }
 
 
-class WindowError(ValueError):
+class WindowError(Unprocessable):
     """A calling window that cannot be used; the message says which day and why."""
+
+    loc = ("body", "window")
 
 
 @dataclass(frozen=True, slots=True)

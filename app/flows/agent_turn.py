@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, status
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,10 +20,15 @@ from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation, Exchange, LeadProfile
 from app.conversation.tools import Toolbox, apply_lead_changes
 from app.db import read_session
+from app.errors import Unavailable, Unprocessable
 from app.language import en
 from app.leads import repository as leads_repo
 from app.meetings import service as meetings
 from app.meetings.availability import AvailabilityRules, slot_at
+
+
+class ModelUnavailable(Unavailable):
+    """The model failed this turn; nothing was written, so the client may retry."""
 
 
 async def agent_turn(
@@ -36,9 +40,7 @@ async def agent_turn(
 ) -> AgentTurnResponse:
     """Answers the lead's English line given the history; may offer or book slots, or end."""
     async with read_session(sessions) as session:
-        lead = await leads_repo.get(session, payload.lead_id)
-    if lead is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lead {payload.lead_id} not found.")
+        lead = await leads_repo.get_or_raise(session, payload.lead_id)
     conversation = Conversation(
         lead=LeadProfile.from_lead(lead),
         history=[Exchange(item.user, item.agent) for item in payload.history],
@@ -50,8 +52,9 @@ async def agent_turn(
     try:
         reply = await engine.agent.respond(payload.user_utterance, tools)
     except ProviderError as exc:  # nothing is written; the client may retry
-        detail = f"The agent's language model is unavailable, try again: {exc}"
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail) from exc
+        raise ModelUnavailable(
+            f"The agent's language model is unavailable, try again: {exc}"
+        ) from exc
     async with sessions.begin() as session:
         await apply_lead_changes(session, lead.id, tools.lead_changes)
     line = lines.spoken(reply)
@@ -74,10 +77,8 @@ async def _restore(
             try:
                 offer = EchoedOffer.model_validate(item.action_payload)
             except ValidationError as exc:
-                raise HTTPException(
-                    status.HTTP_422_UNPROCESSABLE_CONTENT,
-                    f"history action_payload is not an offer: {exc.errors()[0]['msg']}",
-                ) from exc
+                reason = exc.errors()[0]["msg"]
+                raise Unprocessable(f"history action_payload is not an offer: {reason}") from exc
             conversation.offered = [slot_at(slot.start, rules) for slot in offer.slots]
     if conversation.offered or not history:
         return

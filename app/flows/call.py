@@ -8,11 +8,13 @@ of one call queue on a lock of their own, so a retried webhook waits and is answ
 record; across processes, the write re-checks the idempotency key (a retry another process
 answered first gets that answer) and appends at the next free index, so no turn is ever lost.
 
+Status changes go through calls/service.py (open, answered, finished); the errors are AppErrors:
+
     CallFlowError
-    ├── LeadNotFound     no such lead
-    ├── LeadNotCallable  do-not-call, or no dialable phone
-    ├── CallNotFound     no such call
-    └── CallOver         the conversation has already ended
+    ├── LeadNotFound     no such lead (404)
+    ├── LeadNotCallable  do-not-call, or no dialable phone (409)
+    └── CallOver         the conversation has already ended (409)
+    CallNotFound         no such call (404, from calls.service)
 """
 
 from __future__ import annotations
@@ -26,36 +28,38 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.calls import repository as calls_repo
-from app.calls.models import Call, Channel, Outcome, Turn
+from app.calls import service as calls
+from app.calls.models import Call, CallStatus, Channel, Outcome, Turn
+from app.calls.service import CallNotFound
+from app.clock import Clock
 from app.conversation.engine import Engine
 from app.conversation.pipeline import TurnResult
 from app.conversation.state import Action, Conversation, Dialogue, Exchange, LeadProfile
 from app.conversation.tools import apply_lead_changes
 from app.db import read_session, write_session
+from app.errors import AppError, Conflict, NotFound
 from app.leads import repository as leads_repo
-from app.leads.models import LeadStatus
 from app.meetings.availability import AvailabilityRules, slot_at
 
 log = structlog.get_logger(__name__)
 
 
-class CallFlowError(Exception):
+__all__ = ["CallNotFound", "CallOver", "LeadNotCallable", "LeadNotFound", "greet", "take_turn"]
+
+
+class CallFlowError(AppError):
     """A call cannot start or go on; the message says why."""
 
 
-class LeadNotFound(CallFlowError):
+class LeadNotFound(CallFlowError, NotFound):
     pass
 
 
-class LeadNotCallable(CallFlowError):
+class LeadNotCallable(CallFlowError, Conflict):
     pass
 
 
-class CallNotFound(CallFlowError):
-    pass
-
-
-class CallOver(CallFlowError):
+class CallOver(CallFlowError, Conflict):
     pass
 
 
@@ -93,18 +97,14 @@ async def open_call(
         raise LeadNotFound(f"Lead {lead_id} not found.")
     if lead.do_not_call:
         raise LeadNotCallable(f"Lead {lead_id} is marked do-not-call.")
-    call = Call(
-        lead_id=lead.id,
+    return await calls.open_call(
+        session,
+        lead,
+        engine.pipeline.clock.now(),
         channel=channel,
         call_sid=call_sid,
         campaign_id=campaign_id,
-        status="queued",
-        started_at=engine.pipeline.clock.now(),
     )
-    await calls_repo.add(session, call)
-    if lead.status == LeadStatus.new:
-        await leads_repo.update(session, lead, {"status": LeadStatus.contacted})
-    return call
 
 
 async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Conversation:
@@ -138,8 +138,7 @@ async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
     conversation = await _conversation(session, engine, call)
     line = engine.pipeline.greeting(conversation)
     call.dialogue = conversation.dialogue.to_json()
-    call.status = "in-progress"
-    call.answered_at = call.answered_at or engine.pipeline.clock.now()
+    calls.answered(call, engine.pipeline.clock.now())
     turn = Turn(
         call_id=call.id,
         index=await calls_repo.next_index(session, call.id),
@@ -256,14 +255,21 @@ def _remember(call: Call, conversation: Conversation, result: TurnResult, *, sil
     call.silence_count = call.silence_count + 1 if silent else 0
     call.meeting_id = conversation.booked_meeting_id or call.meeting_id
     call.dialogue = conversation.dialogue.to_json()
-    if result.ended and call.outcome is None:
-        call.outcome = outcome_for(result.action, result.payload) or Outcome.not_interested
-        metrics.CALL_OUTCOMES.labels(outcome=call.outcome).inc()
-        log.info("call_outcome", call_id=call.id, outcome=call.outcome)
+    if result.ended:
+        outcome = outcome_for(result.action, result.payload) or Outcome.not_interested
+        if calls.concluded(call, outcome):
+            metrics.CALL_OUTCOMES.labels(outcome=outcome).inc()
+            log.info("call_outcome", call_id=call.id, outcome=outcome)
 
 
 async def _get(session: AsyncSession, call_id: int, *, lock: bool = False) -> Call:
-    call = await calls_repo.get(session, call_id, lock=lock)
-    if call is None:
-        raise CallNotFound(f"Call {call_id} not found.")
+    return await calls.get(session, call_id, lock=lock)
+
+
+async def hang_up(session: AsyncSession, call_id: int, clock: Clock) -> Call:
+    """Our own channels (simulator, offline network) put the phone down: the call is completed."""
+    call = await _get(session, call_id, lock=True)
+    if not calls.is_final(call):
+        now = clock.now()
+        calls.finished(call, CallStatus.completed, now, duration_s=calls.elapsed_s(call, now))
     return call

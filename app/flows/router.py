@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
 from app.contract import PROTECTED_RESPONSES, Id, not_found
 from app.conversation.engine import AppEngine
@@ -35,6 +35,5 @@ async def take_agent_turn(
 )
 async def delete_lead(lead_id: Id, session: DbSession, clock: AppClock) -> None:
     """Erases the lead's personal data (right to deletion); anonymous call statistics remain."""
-    if await leads_repo.get(session, lead_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lead {lead_id} not found.")
+    await leads_repo.get_or_raise(session, lead_id)
     await erase_lead(session, lead_id, clock)

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from app.errors import Unprocessable
+
 COLUMNS = ("name", "name_he", "phone", "company", "email", "gender", "notes", "source")
 REQUIRED = ("name", "phone")
 HEBREW = {
@@ -40,8 +42,10 @@ TEMPLATE_EXAMPLE = (
 )
 
 
-class ImportFileError(ValueError):
+class ImportFileError(Unprocessable):
     """The file as a whole cannot be imported (encoding, missing columns, too many rows)."""
+
+    loc = ("body", "file")
 
 
 def normalise(header: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.errors import Conflict
 from app.leads import merge, repository
 from app.leads.models import Lead, LeadStatus
 from app.leads.parsing import ParsedLeads, parse_leads, parse_phones
@@ -33,7 +34,7 @@ _ATTEMPTS = 3
 Sessions = async_sessionmaker[AsyncSession]
 
 
-class ImportConflict(RuntimeError):
+class ImportConflict(Conflict):
     """Concurrent writes kept adding this chunk's phone numbers; the import can be retried."""
 
 

@@ -10,15 +10,33 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.contract import storable_id
+from app.errors import Conflict, NotFound
 from app.leads.models import Lead
 
 
-class PhoneTaken(Exception):
-    """Another lead already has this phone number."""
+class PhoneTaken(Conflict):
+    """Another lead already has this phone number; the 409 names it (contract.PhoneConflict)."""
 
     def __init__(self, phone: str, lead_id: int | None) -> None:
         super().__init__(f"a lead with this phone number already exists (id {lead_id})")
         self.lead_id = lead_id
+
+    @property
+    def detail(self) -> Any:
+        return {"message": str(self), "existing_lead_id": self.lead_id}
+
+
+class LeadNotFound(NotFound):
+    def __init__(self, lead_id: int) -> None:
+        super().__init__(f"Lead {lead_id} not found.")
+
+
+async def get_or_raise(session: AsyncSession, lead_id: int) -> Lead:
+    """Gets a lead or raises LeadNotFound."""
+    lead = await get(session, lead_id)
+    if lead is None:
+        raise LeadNotFound(lead_id)
+    return lead
 
 
 async def get(session: AsyncSession, lead_id: int) -> Lead | None:

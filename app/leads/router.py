@@ -14,11 +14,10 @@ from app.contract import (
     PhoneConflict,
     conflict,
     not_found,
-    unprocessable,
 )
 from app.deps import ApiKey, AppSettings, DbSession, DbSessions
 from app.leads import importer, repository
-from app.leads.columns import ImportFileError, TemplateLanguage, template_csv
+from app.leads.columns import TemplateLanguage, template_csv
 from app.leads.models import Lead
 from app.leads.schemas import (
     DncReport,
@@ -34,13 +33,6 @@ router = APIRouter(
 )
 
 
-async def _get_or_404(session: DbSession, lead_id: int) -> Lead:
-    lead = await repository.get(session, lead_id)
-    if lead is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Lead {lead_id} not found.")
-    return lead
-
-
 async def _read_upload(file: UploadFile, settings: AppSettings) -> bytes:
     limit = settings.max_upload_bytes
     data = await file.read(limit + 1)
@@ -49,12 +41,6 @@ async def _read_upload(file: UploadFile, settings: AppSettings) -> bytes:
             status.HTTP_413_CONTENT_TOO_LARGE, f"File too large: at most {limit} bytes."
         )
     return data
-
-
-def _conflict(exc: repository.PhoneTaken) -> HTTPException:
-    return HTTPException(
-        status.HTTP_409_CONFLICT, {"message": str(exc), "existing_lead_id": exc.lead_id}
-    )
 
 
 @router.get("", response_model=list[LeadRead])
@@ -78,10 +64,7 @@ async def list_leads(
 )
 async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
     """Adds a lead; the phone is normalised to E.164 and must be unique."""
-    try:
-        return await repository.add(session, Lead(**payload.model_dump()))
-    except repository.PhoneTaken as exc:
-        raise _conflict(exc) from exc
+    return await repository.add(session, Lead(**payload.model_dump()))
 
 
 async def _json(report: ImportReport | DncReport) -> Response:
@@ -109,12 +92,7 @@ async def import_leads(
 ) -> Response:
     """Imports a CSV of leads (English or Hebrew headers); bad rows are reported, not fatal."""
     data = await _read_upload(file, settings)
-    try:
-        report = await importer.import_csv(sessions, data, mode)
-    except ImportFileError as exc:
-        raise unprocessable(("body", "file"), str(exc)) from exc
-    except importer.ImportConflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    report = await importer.import_csv(sessions, data, mode)
     return await _json(report)
 
 
@@ -153,17 +131,14 @@ async def import_do_not_call(
 ) -> Response:
     """Marks the leads on a do-not-call list (CSV with a phone / טלפון column); never dialed."""
     data = await _read_upload(file, settings)
-    try:
-        report = await importer.import_dnc_csv(sessions, data)
-    except ImportFileError as exc:
-        raise unprocessable(("body", "file"), str(exc)) from exc
+    report = await importer.import_dnc_csv(sessions, data)
     return await _json(report)
 
 
 @router.get("/{lead_id}", response_model=LeadRead, responses=not_found("lead"))
 async def get_lead(lead_id: Id, session: DbSession) -> Lead:
     """Gets one lead."""
-    return await _get_or_404(session, lead_id)
+    return await repository.get_or_raise(session, lead_id)
 
 
 @router.patch(
@@ -173,11 +148,8 @@ async def get_lead(lead_id: Id, session: DbSession) -> Lead:
 )
 async def update_lead(lead_id: Id, payload: LeadUpdate, session: DbSession) -> Lead:
     """Changes only the fields sent."""
-    lead = await _get_or_404(session, lead_id)
-    try:
-        return await repository.update(session, lead, payload.model_dump(exclude_unset=True))
-    except repository.PhoneTaken as exc:
-        raise _conflict(exc) from exc
+    lead = await repository.get_or_raise(session, lead_id)
+    return await repository.update(session, lead, payload.model_dump(exclude_unset=True))
 
 
 # DELETE /leads/{id} erases across domains: app/flows/router.py.

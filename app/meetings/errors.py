@@ -1,4 +1,5 @@
-"""Why a meeting could not be booked or found; the router maps these to HTTP, the agent to words.
+"""Why a meeting could not be booked or found; app.errors' handler shows them over HTTP, the agent
+turns them into words.
 
 MeetingError
 ├── LeadNotFound      the lead id does not exist (404)
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.errors import AppError, Conflict, NotFound, Unprocessable
 
-class MeetingError(Exception):
+
+class MeetingError(AppError):
     """Base of every meetings-domain failure."""
 
 
-class LeadNotFound(MeetingError):
+class LeadNotFound(MeetingError, NotFound):
     """The meeting names a lead that does not exist."""
 
     def __init__(self, lead_id: int) -> None:
@@ -25,7 +28,7 @@ class LeadNotFound(MeetingError):
         self.lead_id = lead_id
 
 
-class MeetingNotFound(MeetingError):
+class MeetingNotFound(MeetingError, NotFound):
     """No meeting has this id."""
 
     def __init__(self, meeting_id: int) -> None:
@@ -33,15 +36,17 @@ class MeetingNotFound(MeetingError):
         self.meeting_id = meeting_id
 
 
-class SlotNotAllowed(MeetingError):
+class SlotNotAllowed(MeetingError, Unprocessable):
     """The requested start is not a bookable slot; `reason` says why, in English."""
+
+    loc = ("body", "start")
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"Not an allowed slot: {reason}")
         self.reason = reason
 
 
-class SlotTaken(MeetingError):
+class SlotTaken(MeetingError, Conflict):
     """Another booked meeting already starts at this time on the same calendar."""
 
     def __init__(self, start: datetime, label: str | None = None) -> None:

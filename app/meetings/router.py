@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found, unprocessable
+from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found
 from app.deps import ApiKey, AppClock, AppSettings, DbSession
 from app.leads import repository as leads_repo
 from app.meetings import ics, repository, service
-from app.meetings.errors import LeadNotFound, MeetingNotFound, SlotNotAllowed, SlotTaken
 from app.meetings.schemas import MeetingCreate, MeetingRead, SlotRead
 
 router = APIRouter(
@@ -62,16 +61,9 @@ async def book(
     body: MeetingCreate, session: DbSession, settings: AppSettings, clock: AppClock
 ) -> MeetingRead:
     """Books a slot for a lead."""
-    try:
-        meeting = await service.book_meeting(
-            session, settings, clock, body.lead_id, body.start, call_id=body.call_id
-        )
-    except LeadNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except SlotTaken as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    except SlotNotAllowed as exc:
-        raise unprocessable(("body", "start"), str(exc)) from exc
+    meeting = await service.book_meeting(
+        session, settings, clock, body.lead_id, body.start, call_id=body.call_id
+    )
     return MeetingRead.from_meeting(meeting, settings.tz)
 
 
@@ -83,10 +75,7 @@ async def book(
 )
 async def invitation(meeting_id: Id, session: DbSession, settings: AppSettings) -> Response:
     """The meeting as an iCalendar invitation."""
-    try:
-        meeting = await service.get_meeting(session, meeting_id)
-    except MeetingNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    meeting = await service.get_meeting(session, meeting_id)
     lead = await leads_repo.get(session, meeting.lead_id) if meeting.lead_id else None
     return Response(
         content=ics.meeting_to_ics(meeting, lead, settings),
@@ -98,10 +87,7 @@ async def invitation(meeting_id: Id, session: DbSession, settings: AppSettings) 
 @router.get("/{meeting_id}", response_model=MeetingRead, responses=NOT_FOUND)
 async def get_meeting(meeting_id: Id, session: DbSession, settings: AppSettings) -> MeetingRead:
     """One meeting."""
-    try:
-        meeting = await service.get_meeting(session, meeting_id)
-    except MeetingNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    meeting = await service.get_meeting(session, meeting_id)
     return MeetingRead.from_meeting(meeting, settings.tz)
 
 
@@ -110,8 +96,5 @@ async def cancel(
     meeting_id: Id, session: DbSession, settings: AppSettings, clock: AppClock
 ) -> MeetingRead:
     """Cancels a meeting, which frees its slot for someone else."""
-    try:
-        meeting = await service.cancel_meeting(session, clock, meeting_id)
-    except MeetingNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    meeting = await service.cancel_meeting(session, clock, meeting_id)
     return MeetingRead.from_meeting(meeting, settings.tz)

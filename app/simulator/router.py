@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from app.calls.models import Channel, Turn
 from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found
 from app.conversation.engine import AppEngine
-from app.deps import ApiKey, DbSession, DbSessions
+from app.deps import ApiKey, AppClock, DbSession, DbSessions
 from app.flows import call as call_flow
 
 router = APIRouter(
@@ -51,16 +51,6 @@ def _turn(call_id: int, turn: Turn) -> SimulatedTurn:
     )
 
 
-def _http_error(exc: call_flow.CallFlowError) -> HTTPException:
-    code = {
-        call_flow.LeadNotFound: status.HTTP_404_NOT_FOUND,
-        call_flow.CallNotFound: status.HTTP_404_NOT_FOUND,
-        call_flow.LeadNotCallable: status.HTTP_409_CONFLICT,
-        call_flow.CallOver: status.HTTP_409_CONFLICT,
-    }.get(type(exc), status.HTTP_409_CONFLICT)
-    return HTTPException(code, str(exc))
-
-
 @router.post(
     "/calls",
     response_model=SimulatedTurn,
@@ -71,17 +61,14 @@ async def start_call(
     payload: SimulatedCallCreate, session: DbSession, engine: AppEngine
 ) -> SimulatedTurn:
     """Starts a simulated call and returns the greeting the lead would hear."""
-    try:
-        call = await call_flow.open_call(
-            session,
-            engine,
-            payload.lead_id,
-            channel=Channel.simulator,
-            call_sid=f"SIM{uuid.uuid4().hex}",
-        )
-        greeting = await call_flow.greet(session, engine, call.id)
-    except call_flow.CallFlowError as exc:
-        raise _http_error(exc) from exc
+    call = await call_flow.open_call(
+        session,
+        engine,
+        payload.lead_id,
+        channel=Channel.simulator,
+        call_sid=f"SIM{uuid.uuid4().hex}",
+    )
+    greeting = await call_flow.greet(session, engine, call.id)
     return _turn(call.id, greeting)
 
 
@@ -91,11 +78,15 @@ async def start_call(
     responses={**not_found("call"), **conflict("The call has ended")},
 )
 async def reply(
-    call_id: Id, payload: SimulatedReply, sessions: DbSessions, engine: AppEngine
+    call_id: Id,
+    payload: SimulatedReply,
+    sessions: DbSessions,
+    engine: AppEngine,
+    clock: AppClock,
 ) -> SimulatedTurn:
     """Takes the lead's Hebrew line (empty text stands for silence); returns the agent's answer."""
-    try:
-        turn = await call_flow.take_turn(sessions, engine, call_id, payload.text)
-    except call_flow.CallFlowError as exc:
-        raise _http_error(exc) from exc
+    turn = await call_flow.take_turn(sessions, engine, call_id, payload.text)
+    if turn.ended:  # the agent said goodbye: the simulated lead's phone goes down
+        async with sessions.begin() as session:
+            await call_flow.hang_up(session, call_id, clock)
     return _turn(call_id, turn)

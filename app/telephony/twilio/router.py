@@ -29,7 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.calls import repository as calls_repo
-from app.calls.models import UNANSWERED_OUTCOMES, Call, Channel, Outcome, Turn
+from app.calls import service as calls
+from app.calls.models import Call, CallStatus, Channel, Outcome, Turn
 from app.config import Settings
 from app.contract import BAD_BODY, PROTECTED_RESPONSES, TOO_LARGE, described, not_found
 from app.conversation.engine import Engine
@@ -41,10 +42,10 @@ from app.flows import call as call_flow
 from app.language.he import HebrewCatalog, as_lead_gender
 from app.leads import repository as leads_repo
 from app.security import require_twilio_signature
-from app.telephony import twiml
-from app.telephony.events import CallEvents
-from app.telephony.recordings import RecordingError, RecordingRefused, fetch_recording
-from app.telephony.twilio_client import Telephony, TelephonyError
+from app.telephony.base import Telephony, TelephonyError
+from app.telephony.twilio import twiml
+from app.telephony.twilio.events import CallEvents
+from app.telephony.twilio.recordings import RecordingError, RecordingRefused, fetch_recording
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -53,8 +54,18 @@ Signed = Depends(require_twilio_signature)
 MACHINE_ANSWERS = frozenset(
     {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 )
-FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-KNOWN_STATUSES = FINAL_STATUSES | {"queued", "initiated", "ringing", "in-progress"}
+# Twilio's CallStatus words, translated here and nowhere else.
+TWILIO_STATUSES = {
+    "queued": CallStatus.queued,
+    "initiated": CallStatus.ringing,
+    "ringing": CallStatus.ringing,
+    "in-progress": CallStatus.in_progress,
+    "completed": CallStatus.completed,
+    "busy": CallStatus.busy,
+    "no-answer": CallStatus.no_answer,
+    "failed": CallStatus.failed,
+    "canceled": CallStatus.canceled,
+}
 
 # Twilio gives up on a webhook after 15 s and plays its own English error; we answer well before.
 WEBHOOK_BUDGET_S = 13.0
@@ -151,7 +162,7 @@ class Context:
     settings: Settings
     engine: Engine
     sessions: async_sessionmaker[AsyncSession]
-    telephony: Telephony | None
+    telephony: Telephony
     events: CallEvents
     request: Request
 
@@ -374,7 +385,7 @@ async def _spoken(ctx: Context, hook: Webhook, text: str) -> str:
 
 
 async def _status(ctx: Context, hook: Webhook) -> str:
-    machine_twiml: str | None = None
+    machine_words: str | None = None  # "" hangs up without a message
     async with write_session(ctx.sessions) as session:
         call = await _find_call(session, hook, lock=True, bind=True)
         if call is None:
@@ -384,50 +395,48 @@ async def _status(ctx: Context, hook: Webhook) -> str:
         answered_by = hook.field("AnsweredBy")[:40]
         if answered_by:
             call.answered_by = answered_by
-        if answered_by in MACHINE_ANSWERS and call.outcome is None:
-            call.outcome = Outcome.voicemail
-            machine_twiml = await _voicemail_twiml(ctx, session, call)
-        sid = call.call_sid
-    if machine_twiml is not None and sid and call.status.lower() not in FINAL_STATUSES:
-        await _steer(ctx, sid, machine_twiml)
+        if answered_by in MACHINE_ANSWERS and calls.concluded(call, Outcome.voicemail):
+            machine_words = await _voicemail_words(ctx, session, call)
+        sid, over = call.call_sid, calls.is_final(call)
+    if machine_words is not None and sid and not over:
+        await _steer(ctx, sid, machine_words or None)
     return twiml.empty()
 
 
 def _apply_status(ctx: Context, call: Call, hook: Webhook) -> None:
-    new = hook.field("CallStatus").lower()
-    if new not in KNOWN_STATUSES:
-        if new:
-            log.warning("twilio_status_unknown", call_status=new[:40])
+    """Twilio's status word becomes a lifecycle move; a late, out-of-order one is ignored."""
+    word = hook.field("CallStatus").lower()
+    new = TWILIO_STATUSES.get(word)
+    if new is None:
+        if word:
+            log.warning("twilio_status_unknown", call_status=word[:40])
         return
-    if call.status.lower() in FINAL_STATUSES:  # callbacks may arrive out of order
-        return
-    call.status = new
-    duration = hook.number("CallDuration")
-    if duration is not None:
-        call.duration_s = duration
-    if new in FINAL_STATUSES:
-        call.ended_at = call.ended_at or ctx.engine.pipeline.clock.now()
-        if call.outcome is None and new in UNANSWERED_OUTCOMES:
-            call.outcome = UNANSWERED_OUTCOMES[new]
-        log.info("call_ended", call_id=call.id, call_status=new, outcome=call.outcome)
+    now = ctx.engine.pipeline.clock.now()
+    try:
+        if new in calls.FINAL_STATUSES:
+            calls.finished(call, new, now, duration_s=hook.number("CallDuration"))
+        elif new == CallStatus.in_progress:
+            calls.answered(call, now)
+        elif new == CallStatus.ringing:
+            calls.placed(call, hook.call_sid or None)
+    except calls.IllegalTransition as exc:  # callbacks may arrive out of order
+        log.info("twilio_status_late", call_id=call.id, call_status=word, stored=exc.status)
 
 
-async def _voicemail_twiml(ctx: Context, session: AsyncSession, call: Call) -> str:
+async def _voicemail_words(ctx: Context, session: AsyncSession, call: Call) -> str:
+    """The Hebrew message a machine hears ("" under VOICEMAIL_POLICY=hangup)."""
     log.info("call_voicemail", call_id=call.id, policy=ctx.settings.voicemail_policy)
     if ctx.settings.voicemail_policy == "hangup":
-        return twiml.hang_up()
+        return ""
     lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
     catalog, _ = catalogs(ctx.settings, as_lead_gender(lead.gender if lead else None))
     name = (lead.name_he or lead.name) if lead else None
-    return twiml.say_and_hang_up(ctx.settings, catalog.voicemail(name))
+    return catalog.voicemail(name)
 
 
-async def _steer(ctx: Context, call_sid: str, body: str) -> None:
-    if ctx.telephony is None:
-        log.warning("voicemail_not_steered", detail="Twilio REST is not configured")
-        return
+async def _steer(ctx: Context, call_sid: str, last_words_he: str | None) -> None:
     try:
-        await ctx.telephony.update_call(call_sid, body)
+        await ctx.telephony.end_call(call_sid, last_words_he)
     except TelephonyError as exc:
         log.warning("voicemail_update_failed", error=exc.message, code=exc.code)
 

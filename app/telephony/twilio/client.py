@@ -1,19 +1,17 @@
-"""Twilio's REST API (place a call, replace a live call's TwiML) through the official SDK.
+"""`TwilioTelephony`: Twilio's REST API (place a call, end or steer a live one) via its SDK.
 
 The SDK's own async client needs aiohttp; this one lends it the app's shared httpx client, and
 `TWILIO_API_BASE_URL` swaps the origin the SDK builds (https://api.twilio.com) for a compatible
-test server, keeping its paths.
-
-    TelephonyError   Twilio refused (TwilioRestException: 4xx, 429 / 20429, 5xx) or was unreachable
+test server, keeping its paths. Twilio refusing (TwilioRestException: 4xx, 429 / 20429, 5xx) or
+being unreachable is a `TelephonyError` (telephony/base.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -22,49 +20,13 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from app.calls.models import Channel
 from app.config import Settings
+from app.telephony.base import PlacedCall, TelephonyError
+from app.telephony.twilio import twiml
 
 REST_TIMEOUT_S = 10.0
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
-
-
-class TelephonyError(Exception):
-    """Twilio did not do what was asked; `code` is Twilio's error code when it gave one."""
-
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-
-@dataclass(frozen=True, slots=True)
-class PlacedCall:
-    sid: str
-    status: str
-
-
-class Telephony(Protocol):
-    """Places outbound calls and steers live ones."""
-
-    async def place_call(
-        self,
-        *,
-        to: str,
-        from_: str,
-        url: str,
-        status_callback: str,
-        machine_detection: str,
-        amd_callback: str,
-    ) -> PlacedCall:
-        """Dials `to`; Twilio fetches the call's TwiML from `url` once it is answered."""
-        ...
-
-    async def update_call(self, call_sid: str, twiml: str) -> None:
-        """Replaces what a live call is doing with `twiml`."""
-        ...
-
-    async def aclose(self) -> None: ...
 
 
 class HttpxTwilioHttpClient(AsyncHttpClient):  # type: ignore[misc]
@@ -123,10 +85,17 @@ async def _twilio_errors(what: str) -> AsyncIterator[None]:
 class TwilioTelephony:
     """The `Telephony` capability on Twilio's Programmable Voice."""
 
+    name = "twilio"
+    channel = Channel.twilio
+
     def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
-        if not settings.twilio_configured:
-            raise ValueError("TwilioTelephony needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
-        assert settings.twilio_auth_token is not None
+        if not settings.twilio_can_dial:
+            raise ValueError(
+                "TwilioTelephony needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_CALLER_ID"
+            )
+        assert settings.twilio_auth_token is not None and settings.twilio_caller_id is not None
+        self.settings = settings
+        self.caller_id = settings.twilio_caller_id
         self._client: Any = Client(
             settings.twilio_account_sid,
             settings.twilio_auth_token.get_secret_value(),
@@ -134,41 +103,38 @@ class TwilioTelephony:
             environment={},  # never TWILIO_EDGE / TWILIO_REGION from the process environment
         )
 
-    async def place_call(
-        self,
-        *,
-        to: str,
-        from_: str,
-        url: str,
-        status_callback: str,
-        machine_detection: str,
-        amd_callback: str,
-        events: Sequence[str] = CALL_EVENTS,
-    ) -> PlacedCall:
+    async def place_call(self, call_id: int, to: str) -> PlacedCall:
+        """Dials `to` for Call `call_id`: webhooks, status events, answering-machine detection."""
+        settings = self.settings
+        status_url = twiml.webhook_url(settings, "/twilio/call-status", call_id=call_id)
         async with _twilio_errors("create call"):
             call = await self._client.calls.create_async(
                 to=to,
-                from_=from_,
-                url=url,
+                from_=self.caller_id,
+                url=twiml.webhook_url(settings, "/twilio/voice", call_id=call_id),
                 method="POST",
-                status_callback=status_callback,
+                status_callback=status_url,
                 status_callback_method="POST",
-                status_callback_event=list(events),
-                machine_detection=machine_detection,
+                status_callback_event=list(CALL_EVENTS),
+                # Leaving a message waits for the beep; hanging up only needs to know.
+                machine_detection="DetectMessageEnd"
+                if settings.voicemail_policy == "message"
+                else "Enable",
                 async_amd="true",
-                async_amd_status_callback=amd_callback,
+                async_amd_status_callback=status_url,
                 async_amd_status_callback_method="POST",
             )
-        return PlacedCall(sid=str(call.sid), status=str(call.status or "queued"))
+        return PlacedCall(sid=str(call.sid))
 
-    async def update_call(self, call_sid: str, twiml: str) -> None:
+    async def end_call(self, call_sid: str, last_words_he: str | None = None) -> None:
+        """Replaces what the live call does with the last words (if any) and a hang-up."""
+        body = (
+            twiml.say_and_hang_up(self.settings, last_words_he)
+            if last_words_he
+            else twiml.hang_up()
+        )
         async with _twilio_errors("update call"):
-            await self._client.calls(call_sid).update_async(twiml=twiml)
+            await self._client.calls(call_sid).update_async(twiml=body)
 
     async def aclose(self) -> None:
         """The shared httpx client belongs to the app, which closes it."""
-
-
-def build_telephony(settings: Settings, http: httpx.AsyncClient) -> Telephony | None:
-    """Twilio when its credentials are set; None means simulator only."""
-    return TwilioTelephony(settings, http) if settings.twilio_configured else None

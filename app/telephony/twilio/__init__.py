@@ -1,0 +1,1 @@
+"""Twilio Programmable Voice: the REST client, TwiML, the /twilio webhooks; its words stay here."""

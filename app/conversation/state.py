@@ -56,6 +56,16 @@ class LeadProfile:
         return self.name_he or self.name
 
 
+def _as_json(record: Any) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def _known_fields(cls: Any, data: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored values `cls` still has fields for (older or newer keys are dropped)."""
+    known = {f.name for f in fields(cls)}
+    return {k: v for k, v in (data or {}).items() if k in known}
+
+
 @dataclass(slots=True)
 class Dialogue:
     """What the dialogue policy remembers across turns; stored on the call as one snapshot."""
@@ -77,12 +87,11 @@ class Dialogue:
         return self.moves[move]
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return _as_json(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Dialogue:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        return cls(**_known_fields(cls, data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +141,11 @@ class Snapshot:
     dialogue: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return _as_json(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Snapshot:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        return cls(**_known_fields(cls, data))
 
 
 @dataclass(frozen=True, slots=True)

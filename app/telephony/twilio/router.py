@@ -286,7 +286,7 @@ async def _voice(ctx: Context, hook: Webhook) -> str:
         call = await _find_call(session, hook, bind=True)
         if call is None:
             return _unknown(ctx, hook)
-        if call.outcome is not None:
+        if call.outcome is not None or calls.is_final(call):
             return twiml.hang_up()
         turn = await call_flow.greet(session, ctx.engine, call.id)
     return _render(ctx, turn)

@@ -177,7 +177,8 @@ def simulate(
     """Talks to the agent in the terminal, as the lead: type Hebrew, empty line for silence."""
 
     async def run() -> None:
-        app = create_app(get_settings())
+        # A terminal call needs no dialer: campaigns are `messiah serve`'s.
+        app = create_app(get_settings().model_copy(update={"dialer_enabled": False}))
         async with app.router.lifespan_context(app):
             engine, maker = app.state.conversation, app.state.sessionmaker
             try:

@@ -140,3 +140,26 @@ async def test_refusals_keep_their_documented_bodies(client: httpx.AsyncClient) 
     )
     assert window.status_code == 422
     assert window.json()["detail"][0]["loc"] == ["body", "window"]
+
+
+async def test_the_conversation_is_stored_as_one_snapshot_with_its_silences(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    async with app.state.sessionmaker.begin() as session:
+        session.add(Lead(name="Dana", phone="+972501112233", gender="female"))
+    call_id = (await client.post("/simulator/calls", json={"lead_id": 1})).json()["call_id"]
+
+    async def snapshot() -> dict[str, object]:
+        async with app.state.sessionmaker() as session:
+            call = await session.get(Call, call_id)
+            assert call is not None
+            return dict(call.conversation)
+
+    for text in ("", ""):
+        await client.post(f"/simulator/calls/{call_id}/reply", json={"text": text})
+    assert (await snapshot())["silences"] == 2
+    await client.post(f"/simulator/calls/{call_id}/reply", json={"text": "כן, בטח, יש לי דקה"})
+    stored = await snapshot()
+    assert set(stored) == {"offered", "questions_asked", "errors", "silences", "dialogue"}
+    assert (stored["silences"], stored["errors"]) == (0, 0)
+    assert stored["dialogue"]["caller_turns"] >= 1  # type: ignore[index]

@@ -116,10 +116,10 @@ async def conversation(app: FastAPI, pipeline: Pipeline) -> Conversation:
 
 
 async def say(
-    app: FastAPI, pipeline: Pipeline, conversation: Conversation, caller_he: str, silences: int = 0
+    app: FastAPI, pipeline: Pipeline, conversation: Conversation, caller_he: str
 ) -> TurnResult:
     """One turn as telephony runs it: no session held, tools open their own."""
-    return await pipeline.run_turn(app.state.sessionmaker, conversation, caller_he, silences)
+    return await pipeline.run_turn(app.state.sessionmaker, conversation, caller_he)
 
 
 def offered_starts(agent_body: dict[str, Any]) -> list[str]:
@@ -407,9 +407,11 @@ async def test_silence_is_reprompted_without_openai_and_ends_on_the_third(
 ) -> None:
     openai_fake.script_chat(lambda body: None)  # any request at all fails the test
 
-    first = await say(app, pipeline, conversation, "", silences=0)
-    second = await say(app, pipeline, conversation, "   ", silences=1)
-    third = await say(app, pipeline, conversation, "", silences=2)
+    # The pipeline counts the silences in a row on the conversation itself.
+    first = await say(app, pipeline, conversation, "")
+    second = await say(app, pipeline, conversation, "   ")
+    assert conversation.silences == 2
+    third = await say(app, pipeline, conversation, "")
 
     assert openai_fake.chat_requests == []
     assert (first.agent_he, first.ended, first.action) == (he.reprompt(1), False, None)

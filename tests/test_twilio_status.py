@@ -175,3 +175,15 @@ async def test_debug_events_are_404_unless_enabled(
     caller = await _dialed(app, client, twilio_fake)
     await caller.status("ringing")
     assert (await client.get(f"/twilio/debug/{caller.call_sid}")).status_code == 404
+
+
+async def test_a_voice_webhook_for_a_call_that_already_ended_hangs_up(
+    app: FastAPI, client: httpx.AsyncClient, twilio_fake: FakeTwilio
+) -> None:
+    """A late /twilio/voice after "completed" (no outcome yet) does not bring the call back."""
+    caller = await _dialed(app, client, twilio_fake)
+    await caller.status("completed", CallDuration="1")
+    response = await caller.post("/twilio/voice", caller.params())
+    assert response.status_code == 200 and "<Hangup" in response.text
+    call = await stored_call(app, 1)
+    assert (call.status, call.turns) == ("completed", [])

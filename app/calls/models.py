@@ -62,18 +62,28 @@ class Call(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_s: Mapped[int | None] = mapped_column(Integer)
-    offered_slots: Mapped[list[str]] = mapped_column(JSON, default=list)
-    questions_asked: Mapped[int] = mapped_column(Integer, default=0)
-    error_count: Mapped[int] = mapped_column(Integer, default=0)
-    silence_count: Mapped[int] = mapped_column(Integer, default=0)
     meeting_id: Mapped[int | None] = mapped_column(Integer)
-    # The dialogue policy's memory (conversation.state.Dialogue), one JSON snapshot.
-    dialogue: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The conversation's state between turns (conversation.state.Snapshot), one JSON value:
+    # the slots on offer, questions asked, errors and silences, the dialogue policy's memory.
+    conversation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     lead: Mapped[Lead | None] = relationship(lazy="raise")
     turns: Mapped[list[Turn]] = relationship(
         back_populates="call", order_by="Turn.index", cascade="all, delete-orphan", lazy="raise"
     )
+
+    # Read-only views of the snapshot, for the API and reports.
+    @property
+    def offered_slots(self) -> list[str]:
+        return list((self.conversation or {}).get("offered", []))
+
+    @property
+    def error_count(self) -> int:
+        return int((self.conversation or {}).get("errors", 0))
+
+    @property
+    def dialogue(self) -> dict[str, Any]:
+        return dict((self.conversation or {}).get("dialogue", {}))
 
 
 class Turn(Base):

@@ -29,6 +29,8 @@ class Engine:
     """The providers a running app shares: one HTTP client, one pipeline."""
 
     mode: str
+    settings: Settings
+    clock: Clock
     agent: Agent
     translator: Translator
     transcriber: Transcriber
@@ -71,7 +73,7 @@ def build_engine(settings: Settings, clock: Clock) -> Engine:
         deadline_s=settings.turn_deadline_seconds,
         script=script,
     )
-    return Engine(mode, agent, translator, transcriber, pipeline, client)
+    return Engine(mode, settings, clock, agent, translator, transcriber, pipeline, client)
 
 
 def get_engine(request: Request) -> Engine:

@@ -112,10 +112,9 @@ class Pipeline:
         sessions: async_sessionmaker[AsyncSession],
         conversation: Conversation,
         caller_he: str,
-        silences: int = 0,
         deadline_s: float | None = None,
     ) -> TurnResult:
-        """Answers one caller line; `silences` counts empty turns in a row before this one.
+        """Answers one caller line; silent turns in a row are counted on the conversation.
 
         Holds no database connection while it waits on a provider: tools open their own short
         transactions, and the caller stores the result.
@@ -124,8 +123,10 @@ class Pipeline:
         caller_he = caller_he.strip()[:MAX_INPUT_CHARS]
         lines = self.lines(conversation)
         if not caller_he:
-            result = self._silence(lines, silences + 1)
+            conversation.silences += 1
+            result = self._silence(lines, conversation.silences)
         else:
+            conversation.silences = 0
             deadline = min(self.deadline_s, deadline_s or self.deadline_s)
             result = await self._answer(sessions, conversation, lines, caller_he, deadline)
         result.ms["total"] = round((time.perf_counter() - started) * 1000)
@@ -144,6 +145,7 @@ class Pipeline:
 
     def failed_turn(self, conversation: Conversation, error: str) -> TurnResult:
         """A turn lost before the pipeline (recording or speech-to-text failed): same fallback."""
+        conversation.silences = 0
         result = self._failed(conversation, self.lines(conversation), "", "", error, {})
         self._finish(conversation, result)
         return result

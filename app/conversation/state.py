@@ -56,6 +56,16 @@ class LeadProfile:
         return self.name_he or self.name
 
 
+def _as_json(record: Any) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def _known_fields(cls: Any, data: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored values `cls` still has fields for (older or newer keys are dropped)."""
+    known = {f.name for f in fields(cls)}
+    return {k: v for k, v in (data or {}).items() if k in known}
+
+
 @dataclass(slots=True)
 class Dialogue:
     """What the dialogue policy remembers across turns; stored on the call as one snapshot."""
@@ -77,12 +87,11 @@ class Dialogue:
         return self.moves[move]
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return _as_json(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Dialogue:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        return cls(**_known_fields(cls, data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +116,36 @@ class Conversation:
     ended: bool = False
     questions_asked: int = 0
     errors: int = 0
+    silences: int = 0  # silent turns in a row, counted by the pipeline
     dialogue: Dialogue = field(default_factory=Dialogue)
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the call keeps between turns, stored on its record as one JSON value."""
+        return Snapshot(
+            offered=[slot.start.isoformat() for slot in self.offered],
+            questions_asked=self.questions_asked,
+            errors=self.errors,
+            silences=self.silences,
+            dialogue=self.dialogue.to_json(),
+        ).to_json()
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """A call's conversation state as stored (Call.conversation); the turns hold the rest."""
+
+    offered: list[str] = field(default_factory=list)  # ISO starts of the slots on offer now
+    questions_asked: int = 0
+    errors: int = 0
+    silences: int = 0
+    dialogue: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return _as_json(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Snapshot:
+        return cls(**_known_fields(cls, data))
 
 
 @dataclass(frozen=True, slots=True)

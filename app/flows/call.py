@@ -34,7 +34,14 @@ from app.calls.service import CallNotFound
 from app.clock import Clock
 from app.conversation.engine import Engine
 from app.conversation.pipeline import TurnResult
-from app.conversation.state import Action, Conversation, Dialogue, Exchange, LeadProfile
+from app.conversation.state import (
+    Action,
+    Conversation,
+    Dialogue,
+    Exchange,
+    LeadProfile,
+    Snapshot,
+)
 from app.conversation.tools import apply_lead_changes
 from app.db import read_session, write_session
 from app.errors import AppError, Conflict, NotFound
@@ -100,7 +107,7 @@ async def open_call(
     return await calls.open_call(
         session,
         lead,
-        engine.pipeline.clock.now(),
+        engine.clock.now(),
         channel=channel,
         call_sid=call_sid,
         campaign_id=campaign_id,
@@ -113,19 +120,21 @@ async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Co
     if lead is None:
         raise CallOver(f"Call {call.id}: its lead no longer exists.")
     turns = await calls_repo.turns(session, call.id)
-    rules = AvailabilityRules.from_settings(engine.pipeline.settings)
+    rules = AvailabilityRules.from_settings(engine.settings)
+    snapshot = Snapshot.from_json(call.conversation)
     return Conversation(
         lead=LeadProfile.from_lead(lead),
         history=[Exchange(t.caller_en or "", t.agent_en) for t in turns if t.index > 0],
-        offered=[slot_at(datetime.fromisoformat(s), rules) for s in call.offered_slots],
+        offered=[slot_at(datetime.fromisoformat(s), rules) for s in snapshot.offered],
         call_id=call.id,
         greeted=bool(turns),
         last_agent_he=turns[-1].agent_he if turns else None,
         booked_meeting_id=call.meeting_id,
         ended=call.outcome is not None,
-        questions_asked=call.questions_asked,
-        errors=call.error_count,
-        dialogue=Dialogue.from_json(call.dialogue),
+        questions_asked=snapshot.questions_asked,
+        errors=snapshot.errors,
+        silences=snapshot.silences,
+        dialogue=Dialogue.from_json(snapshot.dialogue),
     )
 
 
@@ -137,8 +146,8 @@ async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
         return existing
     conversation = await _conversation(session, engine, call)
     line = engine.pipeline.greeting(conversation)
-    call.dialogue = conversation.dialogue.to_json()
-    calls.answered(call, engine.pipeline.clock.now())
+    call.conversation = conversation.snapshot()
+    calls.answered(call, engine.clock.now())
     turn = Turn(
         call_id=call.id,
         index=await calls_repo.next_index(session, call.id),
@@ -188,18 +197,14 @@ async def take_turn(
             if call.outcome is not None:
                 raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
             conversation = await _conversation(session, engine, call)
-            silences = call.silence_count
         if failure is not None:
             result = engine.pipeline.failed_turn(conversation, failure)
         else:
             result = await engine.pipeline.run_turn(
-                sessions, conversation, caller_he, silences=silences, deadline_s=deadline_s
+                sessions, conversation, caller_he, deadline_s=deadline_s
             )
-        silent = not caller_he.strip() and failure is None
         async with write_session(sessions) as session:
-            return await _store(
-                session, call_id, conversation, result, key, silent, ms_fetch, ms_stt
-            )
+            return await _store(session, call_id, conversation, result, key, ms_fetch, ms_stt)
 
 
 async def _store(
@@ -208,7 +213,6 @@ async def _store(
     conversation: Conversation,
     result: TurnResult,
     key: str | None,
-    silent: bool,
     ms_fetch: int | None,
     ms_stt: int | None,
 ) -> Turn:
@@ -222,7 +226,7 @@ async def _store(
     index = await calls_repo.next_index(session, call_id)
     if index != len(conversation.history):  # history includes this turn; turn 0 is the greeting
         log.warning("turn_raced", call_id=call_id, index=index)
-    _remember(call, conversation, result, silent=silent)
+    _remember(call, conversation, result)
     await apply_lead_changes(session, conversation.lead.id, result.lead_changes)
     turn = Turn(
         call_id=call_id,
@@ -248,13 +252,9 @@ async def _store(
     return turn
 
 
-def _remember(call: Call, conversation: Conversation, result: TurnResult, *, silent: bool) -> None:
-    call.offered_slots = [slot.start.isoformat() for slot in conversation.offered]
-    call.questions_asked = conversation.questions_asked
-    call.error_count = conversation.errors
-    call.silence_count = call.silence_count + 1 if silent else 0
+def _remember(call: Call, conversation: Conversation, result: TurnResult) -> None:
+    call.conversation = conversation.snapshot()
     call.meeting_id = conversation.booked_meeting_id or call.meeting_id
-    call.dialogue = conversation.dialogue.to_json()
     if result.ended:
         outcome = outcome_for(result.action, result.payload) or Outcome.not_interested
         if calls.concluded(call, outcome):

@@ -146,7 +146,7 @@ class OfflineTelephony:
                 break
             async with read_session(self.sessions) as session:
                 call = await calls.get(session, call_id)
-                offered = [datetime.fromisoformat(s) for s in call.offered_slots]
+                offered = [datetime.fromisoformat(s) for s in call.offered_slots]  # on offer now
             line = speaker.next_line(offered)
             phone_s += await self._wait(self.times.think_s + self._speaking_s(line))
             turn = await call_flow.take_turn(

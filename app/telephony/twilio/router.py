@@ -31,6 +31,7 @@ from app import metrics
 from app.calls import repository as calls_repo
 from app.calls import service as calls
 from app.calls.models import Call, CallStatus, Channel, Outcome, Turn
+from app.clock import Clock
 from app.config import Settings
 from app.contract import BAD_BODY, PROTECTED_RESPONSES, TOO_LARGE, described, not_found
 from app.conversation.engine import Engine
@@ -160,6 +161,7 @@ class Webhook:
 @dataclass(frozen=True, slots=True)
 class Context:
     settings: Settings
+    clock: Clock
     engine: Engine
     sessions: async_sessionmaker[AsyncSession]
     telephony: Telephony
@@ -188,6 +190,7 @@ def _context(request: Request) -> Context:
     state = request.app.state
     return Context(
         state.settings,
+        state.clock,
         state.conversation,
         state.sessionmaker,
         state.telephony,
@@ -219,7 +222,7 @@ async def _answer(
         body = await _rescue(ctx, hook) if rescue else twiml.empty()
     ctx.events.add(
         hook.call_sid,
-        ctx.engine.pipeline.clock.now(),
+        ctx.clock.now(),
         request.url.path,
         query=dict(hook.query),
         form={k: v for k, v in hook.form.items() if k not in ("AccountSid", "ApiVersion")},
@@ -283,7 +286,7 @@ async def _voice(ctx: Context, hook: Webhook) -> str:
         call = await _find_call(session, hook, bind=True)
         if call is None:
             return _unknown(ctx, hook)
-        if call.outcome is not None:
+        if call.outcome is not None or calls.is_final(call):
             return twiml.hang_up()
         turn = await call_flow.greet(session, ctx.engine, call.id)
     return _render(ctx, turn)
@@ -411,7 +414,7 @@ def _apply_status(ctx: Context, call: Call, hook: Webhook) -> None:
         if word:
             log.warning("twilio_status_unknown", call_status=word[:40])
         return
-    now = ctx.engine.pipeline.clock.now()
+    now = ctx.clock.now()
     try:
         if new in calls.FINAL_STATUSES:
             calls.finished(call, new, now, duration_s=hook.number("CallDuration"))

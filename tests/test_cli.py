@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from app.campaigns.models import Campaign
 from app.cli import cli
 from app.config import get_settings
+from app.db import create_engine, create_sessionmaker
 
 
 @pytest.fixture
@@ -94,3 +98,23 @@ def test_campaign_start_status_pause_resume(database: Path) -> None:
     assert "cannot resume" in refused.output
     unknown = runner.invoke(cli, ["campaign", "start", "--name", "x", "--leads", "99"])
     assert unknown.exit_code == 1 and "unknown lead ids" in unknown.output
+
+
+def test_campaign_hours_apply_to_every_calling_day(database: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["leads", "seed"]).exit_code == 0
+    args = ["campaign", "start", "--name", "Demo", "--hours", "00:00-23:59"]
+    assert runner.invoke(cli, args).exit_code == 0
+
+    async def window() -> dict[str, list[str]]:
+        engine = create_engine(f"sqlite+aiosqlite:///{database}")
+        async with create_sessionmaker(engine)() as session:
+            stored = (await session.scalars(select(Campaign))).one()
+        await engine.dispose()
+        return dict(stored.window)
+
+    hours = asyncio.run(window())
+    assert set(hours) == {"sun", "mon", "tue", "wed", "thu", "fri"}  # never Saturday
+    assert set(map(tuple, hours.values())) == {("00:00", "23:59")}
+    refused = runner.invoke(cli, ["campaign", "start", "--name", "x", "--hours", "25:00-26:00"])
+    assert refused.exit_code == 1

@@ -16,6 +16,7 @@ import argparse
 import itertools
 import json
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -216,22 +217,31 @@ def _turn_number(request: Request) -> int:
     return int(raw) if raw.isdigit() else 1
 
 
-async def voice(request: Request) -> Response:
-    form = await _signed_form(request)
-    if form is None:
-        return Response("forbidden", status_code=403)
-    if _call(form) is None:
-        return _xml(_goodbye("סליחה, יש תקלה טכנית."))
+CallHandler = Callable[[Request, dict[str, str], CallState], Awaitable[Response]]
+
+
+def _call_webhook(handler: CallHandler) -> Callable[[Request], Awaitable[Response]]:
+    """The seed's prelude of every call webhook: a signed form (else 403) of a known call."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await _signed_form(request)
+        if form is None:
+            return Response("forbidden", status_code=403)
+        call = _call(form)
+        if call is None:
+            return _xml(_goodbye("סליחה, יש תקלה טכנית."))
+        return await handler(request, form, call)
+
+    return endpoint
+
+
+@_call_webhook
+async def voice(_request: Request, _form: dict[str, str], _call_state: CallState) -> Response:
     return _xml(_listen(GREETING, 1))
 
 
-async def process_recording(request: Request) -> Response:
-    form = await _signed_form(request)
-    if form is None:
-        return Response("forbidden", status_code=403)
-    call = _call(form)
-    if call is None:
-        return _xml(_goodbye("סליחה, יש תקלה טכנית."))
+@_call_webhook
+async def process_recording(request: Request, form: dict[str, str], call: CallState) -> Response:
     async with httpx.AsyncClient(timeout=10) as http:
         media = await http.get(
             form["RecordingUrl"] + ".wav", auth=(SETTINGS.account_sid, SETTINGS.auth_token)
@@ -246,13 +256,8 @@ async def process_recording(request: Request) -> Response:
     return _xml(await _turn(call, transcript.text.strip(), _turn_number(request)))
 
 
-async def process_speech(request: Request) -> Response:
-    form = await _signed_form(request)
-    if form is None:
-        return Response("forbidden", status_code=403)
-    call = _call(form)
-    if call is None:
-        return _xml(_goodbye("סליחה, יש תקלה טכנית."))
+@_call_webhook
+async def process_speech(request: Request, form: dict[str, str], call: CallState) -> Response:
     text = form.get("SpeechResult", "").strip()
     return _xml(await _turn(call, text, _turn_number(request)))
 

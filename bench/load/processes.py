@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -210,31 +211,35 @@ def start_ours(
     if upgrade.returncode != 0:
         log.close()
         raise RuntimeError(f"messiah db upgrade failed: {log_path.read_text()[-2000:]}")
-    port = free_port()
-    process = subprocess.Popen(
-        _messiah("serve", "--host", "127.0.0.1", "--port", str(port)),
-        env=env,
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    return _serve(
+        "messiah serve",
+        lambda port: _messiah("serve", "--host", "127.0.0.1", "--port", str(port)),
+        env,
+        log_path,
+        log,
     )
-    server = Server("messiah serve", port, process, log_path, log)
-    server.wait_ready()
-    return server
 
 
 def start_baseline(fake: Fakes, mode: str, tmp: Path, tag: str) -> Server:
     env = _env(fake, mode, {})
     log_path = tmp / f"baseline-{tag}.log"
     log = log_path.open("wb")
+    command = [sys.executable, "-m", "bench.load.baseline", "--port"]
+    return _serve("baseline", lambda port: [*command, str(port)], env, log_path, log)
+
+
+def _serve(
+    name: str,
+    command: Callable[[int], list[str]],
+    env: dict[str, str],
+    log_path: Path,
+    log: IO[bytes],
+) -> Server:
+    """Starts `command(port)` on a free port, its output in `log`, and waits until it serves."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.load.baseline", "--port", str(port)],
-        env=env,
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        command(port), env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
     )
-    server = Server("baseline", port, process, log_path, log)
+    server = Server(name, port, process, log_path, log)
     server.wait_ready()
     return server

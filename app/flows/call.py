@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
@@ -51,7 +53,15 @@ from app.meetings.availability import AvailabilityRules, slot_at
 log = structlog.get_logger(__name__)
 
 
-__all__ = ["CallNotFound", "CallOver", "LeadNotCallable", "LeadNotFound", "greet", "take_turn"]
+__all__ = [
+    "CallNotFound",
+    "CallOver",
+    "Heard",
+    "LeadNotCallable",
+    "LeadNotFound",
+    "greet",
+    "take_turn",
+]
 
 
 class CallFlowError(AppError):
@@ -171,22 +181,40 @@ def _gate(sessions: async_sessionmaker[AsyncSession], call_id: int) -> asyncio.L
     return gate
 
 
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """What the caller said as the phone line made it out, or why it could not (`failure`)."""
+
+    text: str
+    failure: str | None = None
+    ms_fetch: int | None = None
+    ms_stt: int | None = None
+
+    @property
+    def spent_s(self) -> float:
+        return ((self.ms_fetch or 0) + (self.ms_stt or 0)) / 1000
+
+
+# The pipeline always gets this long, even when hearing the caller ate most of the budget.
+MIN_ANSWER_S = 1.5
+
+
 async def take_turn(
     sessions: async_sessionmaker[AsyncSession],
     engine: Engine,
     call_id: int,
-    caller_he: str,
+    caller: str | Heard | Callable[[], Awaitable[Heard]],
     *,
     key: str | None = None,
-    failure: str | None = None,
-    ms_fetch: int | None = None,
-    ms_stt: int | None = None,
     deadline_s: float | None = None,
 ) -> Turn:
-    """Answers the caller's line (or a `failure` that lost it) and stores the turn.
+    """Answers the caller's line and stores the turn.
 
-    With a `key` already seen, returns the stored turn without running anything again.
-    `deadline_s` shortens the pipeline's deadline (what is left of the webhook's time).
+    `caller` may be a function that hears the caller (transcribes a recording whose download is
+    under way): it is called once the call's records are read and the turn is known to be new,
+    so a retry answered already costs nothing. With a `key` already seen, returns the stored
+    turn without running anything again. `deadline_s` bounds hearing and answering together
+    (what the webhook has left); the answer gets `MIN_ANSWER_S` at least.
     """
     async with _gate(sessions, call_id):
         async with read_session(sessions) as session:
@@ -197,14 +225,22 @@ async def take_turn(
             if call.outcome is not None:
                 raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
             conversation = await _conversation(session, engine, call)
-        if failure is not None:
-            result = engine.pipeline.failed_turn(conversation, failure)
+        match caller:
+            case str():
+                heard = Heard(caller)
+            case Heard():
+                heard = caller
+            case _:
+                heard = await caller()
+        if heard.failure is not None:
+            result = engine.pipeline.failed_turn(conversation, heard.failure)
         else:
+            left_s = None if deadline_s is None else max(MIN_ANSWER_S, deadline_s - heard.spent_s)
             result = await engine.pipeline.run_turn(
-                sessions, conversation, caller_he, deadline_s=deadline_s
+                sessions, conversation, heard.text, deadline_s=left_s
             )
         async with write_session(sessions) as session:
-            return await _store(session, call_id, conversation, result, key, ms_fetch, ms_stt)
+            return await _store(session, call_id, conversation, result, key, heard)
 
 
 async def _store(
@@ -213,8 +249,7 @@ async def _store(
     conversation: Conversation,
     result: TurnResult,
     key: str | None,
-    ms_fetch: int | None,
-    ms_stt: int | None,
+    heard: Heard,
 ) -> Turn:
     """Writes the turn and the call's new state; a retry another process stored wins."""
     call = await _get(session, call_id, lock=True)
@@ -240,8 +275,8 @@ async def _store(
         action_payload=result.payload,
         ended=result.ended,
         language=result.language if result.caller_he else None,
-        ms_fetch=ms_fetch,
-        ms_stt=ms_stt,
+        ms_fetch=heard.ms_fetch,
+        ms_stt=heard.ms_stt,
         ms_translate_in=result.ms.get("translate_in"),
         ms_llm=result.ms.get("llm"),
         ms_translate_out=result.ms.get("translate_out"),

@@ -7,6 +7,7 @@ import structlog
 from fastapi import FastAPI
 
 from app.config import Settings
+from app.http import POOL_LIMITS
 from app.telephony.base import Telephony
 from app.telephony.offline import OfflineTelephony
 from app.telephony.twilio.client import TwilioTelephony
@@ -26,7 +27,7 @@ def build_telephony(app: FastAPI, settings: Settings) -> Telephony:
 
 def open_telephony(app: FastAPI, settings: Settings) -> None:
     """One shared HTTP client (recordings, Twilio REST), the phone network, the debug buffer."""
-    app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+    app.state.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0), limits=POOL_LIMITS)
     app.state.telephony = build_telephony(app, settings)
     app.state.call_events = CallEvents(enabled=settings.debug_call_events)
     log.info("phone_network", network=app.state.telephony.name)

@@ -74,6 +74,7 @@ def turns(driven: dict[str, Any], log: list[list[Any]]) -> dict[str, Any]:
             by_call[int(call)].append((str(kind), float(start), float(end)))
     fallbacks = fallback_lines()
     latency, greeting, status, overhead, provider = [], [], [], [], []
+    before, between, after = [], [], []
     requests: Counter[str] = Counter()
     timeouts = non_200 = errors = fallback = caller_turns = 0
     samples: list[str] = []
@@ -112,11 +113,22 @@ def turns(driven: dict[str, Any], log: list[list[Any]]) -> dict[str, Any]:
             busy = _union_ms([(s, t) for s, t, _ in window])
             provider.append(busy)
             overhead.append(max(0.0, ms - busy))
+            if window:
+                first = min(s for s, _, _ in window)
+                last = max(t for _, t, _ in window)
+                before.append((first - e["sent"]) * 1000)
+                after.append((e["received"] - last) * 1000)
+                between.append(max(0.0, (last - first) * 1000 - busy))
     per_turn = {k: round(v / caller_turns, 2) for k, v in sorted(requests.items())}
     return {
         "turns": caller_turns,
         "turn_latency_ms": summary(latency),
         "overhead_ms": summary(overhead),
+        "overhead_segments_ms": {
+            "before_first_provider": summary(before),
+            "between_providers": summary(between),
+            "after_last_provider": summary(after),
+        },
         "provider_ms": summary(provider),
         "greeting_latency_ms": summary(greeting),
         "status_callback_ms": summary(status),

@@ -56,6 +56,18 @@ def render(result: dict[str, Any]) -> str:
             )
         )
         out.append(_both("server overhead p50/p95/p99 ms", ours, base, "overhead_ms"))
+        for segment, label in (
+            ("before_first_provider", "  before the first provider call"),
+            ("between_providers", "  between provider calls"),
+            ("after_last_provider", "  after the last provider call"),
+        ):
+            out.append(
+                _row(
+                    label,
+                    _triple(ours["overhead_segments_ms"][segment]),
+                    _triple(base["overhead_segments_ms"][segment]) if base else None,
+                )
+            )
         out.append(_both("provider time in turn p50/p95/p99", ours, base, "provider_ms"))
         out.append(_both("greeting p50/p95/p99 ms", ours, base, "greeting_latency_ms"))
         cpu = (

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx2
 import openai
 from openai import AsyncOpenAI
 from openai.types.audio import Transcription
@@ -44,6 +45,7 @@ from app.conversation.providers.base import (
     ToolCall,
     ToolSpec,
 )
+from app.http import KEEPALIVE_S
 from app.language.he import BRAND, GLOSSARY, Gender
 
 CONNECT_TIMEOUT_S = 3.0
@@ -68,6 +70,11 @@ def make_openai_client(settings: Settings) -> AsyncOpenAI:
         base_url=settings.openai_base_url,
         max_retries=0,
         timeout=openai.Timeout(DEFAULT_REQUEST_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+        http_client=openai.DefaultAsyncHttpxClient(
+            limits=httpx2.Limits(
+                max_connections=1000, max_keepalive_connections=200, keepalive_expiry=KEEPALIVE_S
+            )
+        ),
     )
 
 

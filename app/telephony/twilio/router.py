@@ -16,6 +16,7 @@ URL, is a new one.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import time
@@ -40,6 +41,7 @@ from app.conversation.providers.base import ProviderError
 from app.db import read_session, write_session
 from app.deps import ApiKey
 from app.flows import call as call_flow
+from app.flows.call import Heard
 from app.language.he import HebrewCatalog, as_lead_gender
 from app.leads import repository as leads_repo
 from app.security import require_twilio_signature
@@ -70,7 +72,6 @@ TWILIO_STATUSES = {
 
 # Twilio gives up on a webhook after 15 s and plays its own English error; we answer well before.
 WEBHOOK_BUDGET_S = 13.0
-MIN_TURN_S = 1.5
 
 # What a caller says in one turn is a sentence or two; past this it is cut, never refused (Twilio
 # would play its English error), so no unbounded text reaches the understanding of the turn.
@@ -293,29 +294,11 @@ async def _voice(ctx: Context, hook: Webhook) -> str:
 
 
 async def _take_turn(
-    ctx: Context,
-    call_id: int,
-    caller_he: str,
-    key: str | None,
-    *,
-    failure: str | None = None,
-    ms_fetch: int | None = None,
-    ms_stt: int | None = None,
+    ctx: Context, call_id: int, caller: Heard | Callable[[], Awaitable[Heard]], key: str | None
 ) -> str:
-    # Twilio waits 15 s for TwiML: what fetching and transcribing used comes off the turn's time.
-    spent_s = ((ms_fetch or 0) + (ms_stt or 0)) / 1000
-    deadline_s = max(MIN_TURN_S, WEBHOOK_BUDGET_S - spent_s)
     try:
         turn = await call_flow.take_turn(
-            ctx.sessions,
-            ctx.engine,
-            call_id,
-            caller_he,
-            key=key,
-            failure=failure,
-            ms_fetch=ms_fetch,
-            ms_stt=ms_stt,
-            deadline_s=deadline_s,
+            ctx.sessions, ctx.engine, call_id, caller, key=key, deadline_s=WEBHOOK_BUDGET_S
         )
     except call_flow.CallOver:
         return twiml.hang_up()
@@ -323,44 +306,41 @@ async def _take_turn(
 
 
 async def _recording(ctx: Context, hook: Webhook) -> str:
-    # A short read first: the database is not held while the audio downloads and is transcribed.
-    async with read_session(ctx.sessions) as session:
-        call = await _find_call(session, hook)
-        if call is None:
-            return _unknown(ctx, hook)
-        key = hook.recording_key(call.id) or hook.turn_key(call.id)
-        stored = await calls_repo.turn_by_key(session, key)
-        if stored is not None:
-            return _render(ctx, stored)
-        if call.outcome is not None:
-            return twiml.hang_up()
-        call_id = call.id
     url, duration = hook.field("RecordingUrl"), hook.number("RecordingDuration")
     if not url or duration == 0:
-        return await _take_turn(ctx, call_id, "", key)
-    text, failure, ms_fetch, ms_stt = await _transcribe(ctx, url)
-    return await _take_turn(
-        ctx, call_id, text, key, failure=failure, ms_fetch=ms_fetch, ms_stt=ms_stt
-    )
-
-
-async def _transcribe(ctx: Context, url: str) -> tuple[str, str | None, int | None, int | None]:
-    """(Hebrew text, failure, ms fetching, ms transcribing) for one recorded turn."""
+        return await _spoken(ctx, hook, "", key=hook.recording_key)
+    # The download starts at once and the call's records are read meanwhile; the (paid)
+    # transcription waits until the turn is known to be new. A replay may download twice.
     started = time.perf_counter()
+    download = asyncio.ensure_future(fetch_recording(ctx.request.app.state.http, ctx.settings, url))
+
+    async def hear() -> Heard:
+        return await _transcribe(ctx, download, started)
+
     try:
-        audio = await fetch_recording(ctx.request.app.state.http, ctx.settings, url)
+        return await _spoken(ctx, hook, hear, key=hook.recording_key)
+    finally:
+        download.cancel()
+        if download.done() and not download.cancelled():
+            download.exception()  # a download nobody waited for: its error is not news
+
+
+async def _transcribe(ctx: Context, download: Awaitable[bytes], started: float) -> Heard:
+    """What the caller said in one recorded turn, with the time fetching and transcribing took."""
+    try:
+        audio = await download
     except RecordingError as exc:
         kind = "refused" if isinstance(exc, RecordingRefused) else "fetch"
         metrics.PROVIDER_ERRORS.labels(provider="twilio", operation="recording", kind=kind).inc()
         if isinstance(exc, RecordingRefused):
             log.warning("recording_host_refused", detail=str(exc))
-        return "", f"{type(exc).__name__}: {exc}", _ms(started), None
+        return Heard("", f"{type(exc).__name__}: {exc}", _ms(started))
     ms_fetch, started = _ms(started), time.perf_counter()
     try:
         text = await ctx.engine.transcriber.transcribe(audio, filename="turn.wav", language="he")
     except ProviderError as exc:
-        return "", f"{type(exc).__name__}: {exc}", ms_fetch, _ms(started)
-    return caller_text(text), None, ms_fetch, _ms(started)
+        return Heard("", f"{type(exc).__name__}: {exc}", ms_fetch, _ms(started))
+    return Heard(caller_text(text), None, ms_fetch, _ms(started))
 
 
 def _ms(started: float) -> int:
@@ -375,13 +355,23 @@ async def _silence(ctx: Context, hook: Webhook) -> str:
     return await _spoken(ctx, hook, "")
 
 
-async def _spoken(ctx: Context, hook: Webhook, text: str) -> str:
+async def _spoken(
+    ctx: Context,
+    hook: Webhook,
+    caller: str | Callable[[], Awaitable[Heard]],
+    *,
+    key: Callable[[int], str | None] | None = None,
+) -> str:
+    """A caller turn of a call we know; the turn's key is `key(call_id)`, else the webhook's."""
     async with read_session(ctx.sessions) as session:
         call = await _find_call(session, hook)
         call_id = call.id if call is not None else None
     if call_id is None:
         return _unknown(ctx, hook)
-    return await _take_turn(ctx, call_id, text, hook.turn_key(call_id))
+    turn_key = (key and key(call_id)) or hook.turn_key(call_id)
+    return await _take_turn(
+        ctx, call_id, Heard(caller) if isinstance(caller, str) else caller, turn_key
+    )
 
 
 # --- status and answering machines --------------------------------------------------------------

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app import migrate
+from app import metrics, migrate
 from app.calls.models import Channel
 from app.campaigns import service as campaigns
 from app.campaigns.schemas import CampaignCreate, CampaignRead
@@ -76,20 +79,71 @@ KEEP_ALIVE_S = 75
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes (about one per CPU). Above 1 the database is migrated and "
+            "seeded once before they start, and /metrics sums all of them.",
+        ),
+    ] = 1,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Runs the web service (migrates and seeds demo leads on startup)."""
-    get_settings().check_production()  # a bad configuration stops here, in one line
+    settings = get_settings()
+    settings.check_production()  # a bad configuration stops here, in one line
+    made: Path | None = None
+    if workers > 1:
+        if reload:
+            raise typer.BadParameter("--reload runs one process; drop --workers.")
+        if ":memory:" in settings.database_url:
+            raise typer.BadParameter("an in-memory SQLite database cannot be shared by workers.")
+        given = os.environ.get(metrics.MULTIPROC_DIR_ENV)
+        shared = Path(given) if given else Path(tempfile.mkdtemp(prefix="messiah-metrics-"))
+        made = None if given else shared
+        os.environ[metrics.MULTIPROC_DIR_ENV] = str(_emptied(shared))
+        asyncio.run(_prepare_once())
+        os.environ["RUN_MIGRATIONS_ON_STARTUP"] = "false"
+        os.environ["SEED_DEMO_LEADS"] = "false"
     # Idle keep-alive outlives a call's pause between turns (and a proxy's idle timeout), so a
     # webhook never lands on a connection the server is closing at that moment.
-    uvicorn.run(
-        "app.main:app",
-        host=host,
-        port=port,
-        reload=reload,
-        log_config=None,
-        timeout_keep_alive=KEEP_ALIVE_S,
-    )
+    try:
+        uvicorn.run(
+            "app.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            log_config=None,
+            timeout_keep_alive=KEEP_ALIVE_S,
+        )
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+async def _prepare_once() -> None:
+    """What each worker would do at startup, done once so workers never race on migrations."""
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    try:
+        if settings.run_migrations_on_startup:
+            await migrate.upgrade(engine)
+        if settings.seed_demo_leads:
+            async with create_sessionmaker(engine).begin() as session:
+                await seed_demo_leads(session)
+    finally:
+        await engine.dispose()
+
+
+def _emptied(path: Path) -> Path:
+    """The workers' shared metrics directory, emptied: samples of an earlier run are not news."""
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        if not stale.stem.endswith(f"_{os.getpid()}"):  # this process's own files are live
+            stale.unlink()
+    return path
 
 
 @db_cli.command("upgrade")

@@ -97,9 +97,15 @@ class _TimedPool(AsyncAdaptedQueuePool):
     def _do_get(self) -> ConnectionPoolEntry:
         started = time.perf_counter()
         try:
-            return super()._do_get()
+            entry = super()._do_get()
         finally:
             metrics.DB_WAIT_SECONDS.labels(wait="pool").observe(time.perf_counter() - started)
+        metrics.DB_POOL_IN_USE.inc()
+        return entry
+
+    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
+        metrics.DB_POOL_IN_USE.dec()
+        super()._do_return_conn(record)
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -116,9 +122,6 @@ def create_engine(database_url: str) -> AsyncEngine:
         engine = create_async_engine(
             url, poolclass=_TimedPool, pool_pre_ping=True, pool_size=10, max_overflow=20
         )
-    pool = engine.pool
-    if isinstance(pool, _TimedPool):
-        metrics.DB_POOL_IN_USE.set_function(pool.checkedout)
     return engine
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from app import migrate
+from app import metrics, migrate
 from app.calls.router import router as calls_router
 from app.campaigns.router import outbound_router as campaign_outbound_router
 from app.campaigns.router import router as campaigns_router
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await close_telephony(app)
             await app.state.conversation.aclose()
             await engine.dispose()
+            metrics.worker_exited(os.getpid())
 
     app = FastAPI(
         title="Agent Messiah",

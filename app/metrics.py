@@ -1,12 +1,30 @@
 """Prometheus metrics: what ops watch (turn latency per stage, outcomes, dialing, failures).
 
-No labels carry personal data: only actions, outcomes, stages and error kinds.
+No labels carry personal data: only actions, outcomes, stages and error kinds. Under
+`messiah serve --workers N` each worker writes its samples to PROMETHEUS_MULTIPROC_DIR and
+any worker's /metrics answers for all of them (prometheus-client's multiprocess mode).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+if _shared := os.environ.get(MULTIPROC_DIR_ENV):
+    Path(_shared).mkdir(parents=True, exist_ok=True)  # the first metric below writes there
 
 TURNS = Counter("messiah_turns_total", "Call turns answered, by action.", ["action"])
 TURN_FAILURES = Counter(
@@ -45,7 +63,11 @@ DB_WAIT_SECONDS = Histogram(
     ["wait"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
 )
-DB_POOL_IN_USE = Gauge("messiah_db_pool_in_use", "Database connections checked out of the pool.")
+DB_POOL_IN_USE = Gauge(
+    "messiah_db_pool_in_use",
+    "Database connections checked out of the pool (all live workers).",
+    multiprocess_mode="livesum",
+)
 DIALS = Counter("messiah_dials_total", "Campaign dial attempts, by result.", ["result"])
 
 router = APIRouter(tags=["health"])
@@ -54,4 +76,18 @@ router = APIRouter(tags=["health"])
 @router.get("/metrics", include_in_schema=False)
 async def metrics() -> Response:
     """Prometheus scrape endpoint; behind X-API-Key in production unless METRICS_PUBLIC=true."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    if not os.environ.get(MULTIPROC_DIR_ENV):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
+def worker_exited(pid: int) -> None:
+    """Drops a stopped worker's live gauges (its counters and histograms stay counted)."""
+    if os.environ.get(MULTIPROC_DIR_ENV):
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]

@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--timeout-s", type=float, default=15.0, help="Twilio's webhook limit")
     parser.add_argument("--server-log-level", default="INFO")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="`messiah serve --workers` (default 1)"
+    )
     parser.add_argument("--logs", help="a directory to keep the servers' logs in")
     parser.add_argument("--json", type=Path, help="also write the full report here")
     return parser
@@ -61,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         baseline=args.baseline,
         timeout_s=args.timeout_s,
         server_log_level=args.server_log_level,
+        workers=args.workers,
         logs=args.logs,
     )
     result = harness.run(options)

@@ -26,7 +26,7 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 from bench.load import script
-from bench.load.processes import API_KEY, PUBLIC_BASE_URL, cpu_seconds
+from bench.load.processes import API_KEY, PUBLIC_BASE_URL, tree_cpu_seconds
 from tests.fakes.twilio import ACCOUNT_SID, API_VERSION, AUTH_TOKEN, CALLER_ID
 
 
@@ -252,7 +252,7 @@ async def _drive(plan: Plan) -> dict[str, Any]:
         lag: list[float] = []
         stop = asyncio.Event()
         lagging = asyncio.create_task(_lag(stop, lag))
-        cpu_before, own_before = cpu_seconds(plan.server_pid), _own_cpu()
+        cpu_before, own_before = tree_cpu_seconds(plan.server_pid), _own_cpu()
         started = time.monotonic()
         spread = plan.think_s / max(1, plan.calls)
         await asyncio.gather(
@@ -263,7 +263,7 @@ async def _drive(plan: Plan) -> dict[str, Any]:
             )
         )
         finished = time.monotonic()
-        cpu_after, own_after = cpu_seconds(plan.server_pid), _own_cpu()
+        cpu_after, own_after = tree_cpu_seconds(plan.server_pid), _own_cpu()
         stop.set()
         await lagging
         metrics_after = await _metrics(twilio)

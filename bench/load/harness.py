@@ -35,6 +35,7 @@ class Options:
     baseline: bool = True
     timeout_s: float = 15.0
     server_log_level: str = "INFO"
+    workers: int = 1  # `messiah serve --workers`
     logs: str | None = None  # keep the server logs here
 
 
@@ -91,7 +92,9 @@ def _measure(server: Server, fakes: Fakes, options: Options, mode: str) -> dict[
 def _ours(fakes: Fakes, options: Options, mode: str, tmp: Path) -> dict[str, Any]:
     db = database.fresh(options.database_url, tmp, f"{mode}")
     try:
-        server = start_ours(fakes, mode, db.url, tmp, options.server_log_level, mode)
+        server = start_ours(
+            fakes, mode, db.url, tmp, options.server_log_level, mode, options.workers
+        )
         try:
             found = _measure(server, fakes, options, mode)
         finally:

@@ -36,6 +36,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its live descendants (the workers of `messiah serve`)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += cpu_seconds(current)
+        except OSError:
+            continue
+        todo += children.get(current, [])
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -200,7 +220,13 @@ def _env(fake: Fakes, mode: str, extra: dict[str, str]) -> dict[str, str]:
 
 
 def start_ours(
-    fake: Fakes, mode: str, database_url: str, tmp: Path, log_level: str, tag: str
+    fake: Fakes,
+    mode: str,
+    database_url: str,
+    tmp: Path,
+    log_level: str,
+    tag: str,
+    workers: int = 1,
 ) -> Server:
     env = _env(fake, mode, {"DATABASE_URL": database_url, "LOG_LEVEL": log_level})
     log_path = tmp / f"server-{tag}.log"
@@ -213,7 +239,9 @@ def start_ours(
         raise RuntimeError(f"messiah db upgrade failed: {log_path.read_text()[-2000:]}")
     return _serve(
         "messiah serve",
-        lambda port: _messiah("serve", "--host", "127.0.0.1", "--port", str(port)),
+        lambda port: _messiah(
+            "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)
+        ),
         env,
         log_path,
         log,

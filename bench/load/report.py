@@ -31,7 +31,7 @@ def render(result: dict[str, Any]) -> str:
         f"load benchmark: {c['calls']} concurrent calls × {c['turns_per_call']} caller turns, "
         f"think {c['think_s']:g} s, fakes: fetch {c['fetch_ms']:g} / stt {c['stt_ms']:g} / "
         f"chat {c['chat_ms']:g} / translate {c['translate_ms']:g} ms, "
-        f"{result['machine']['cpus']} CPUs",
+        f"{result['machine']['cpus']} CPUs, {c.get('workers', 1)} server worker(s)",
     ]
     for mode, runs in result["runs"].items():
         ours, base = runs["ours"], runs.get("baseline")

@@ -55,3 +55,10 @@ router = APIRouter(tags=["health"])
 async def metrics() -> Response:
     """Prometheus scrape endpoint; behind X-API-Key in production unless METRICS_PUBLIC=true."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+FIRST_TOKEN_SECONDS = Histogram(
+    "messiah_relay_first_token_seconds",
+    "Streaming (relay) turns: the caller's final words to the first Hebrew token sent.",
+    buckets=(0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0),
+)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
@@ -34,6 +35,7 @@ from app.calls.service import CallNotFound
 from app.clock import Clock
 from app.conversation.engine import Engine
 from app.conversation.pipeline import TurnResult
+from app.conversation.speech import Voice
 from app.conversation.state import (
     Action,
     Conversation,
@@ -50,8 +52,20 @@ from app.meetings.availability import AvailabilityRules, slot_at
 
 log = structlog.get_logger(__name__)
 
+# A turn decided without the pipeline's understanding of words (see `take_turn`'s `move`).
+Move = Callable[[Conversation], Awaitable[TurnResult]]
+MAX_HEARD_CHARS = 4000
 
-__all__ = ["CallNotFound", "CallOver", "LeadNotCallable", "LeadNotFound", "greet", "take_turn"]
+
+__all__ = [
+    "CallNotFound",
+    "CallOver",
+    "LeadNotCallable",
+    "LeadNotFound",
+    "greet",
+    "mark_heard",
+    "take_turn",
+]
 
 
 class CallFlowError(AppError):
@@ -124,7 +138,7 @@ async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Co
     snapshot = Snapshot.from_json(call.conversation)
     return Conversation(
         lead=LeadProfile.from_lead(lead),
-        history=[Exchange(t.caller_en or "", t.agent_en) for t in turns if t.index > 0],
+        history=[Exchange(t.caller_en or "", _agent_said(t)) for t in turns if t.index > 0],
         offered=[slot_at(datetime.fromisoformat(s), rules) for s in snapshot.offered],
         call_id=call.id,
         greeted=bool(turns),
@@ -136,6 +150,20 @@ async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Co
         silences=snapshot.silences,
         dialogue=Dialogue.from_json(snapshot.dialogue),
     )
+
+
+def _agent_said(turn: Turn) -> str:
+    """The agent's words in a turn as the agent should remember them: a reply the caller cut
+    short says what they heard and what they never did, so the next reply can pick it up."""
+    if not turn.interrupted:
+        return turn.agent_en
+    heard = (turn.heard_en or "").strip()
+    unsaid = turn.agent_en.strip()
+    if heard and unsaid.startswith(heard):
+        unsaid = unsaid[len(heard) :].strip()
+    if not unsaid:
+        return turn.agent_en
+    return f"{heard} [the caller cut in here; not said: {unsaid}]".strip()
 
 
 async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
@@ -182,11 +210,15 @@ async def take_turn(
     ms_fetch: int | None = None,
     ms_stt: int | None = None,
     deadline_s: float | None = None,
+    voice: Voice | None = None,
+    move: Move | None = None,
 ) -> Turn:
     """Answers the caller's line (or a `failure` that lost it) and stores the turn.
 
     With a `key` already seen, returns the stored turn without running anything again.
     `deadline_s` shortens the pipeline's deadline (what is left of the webhook's time).
+    `voice` speaks the reply while it is made (streaming calls); `move` decides the turn
+    without the pipeline's understanding (a pressed key, a cut reply resumed).
     """
     async with _gate(sessions, call_id):
         async with read_session(sessions) as session:
@@ -197,11 +229,13 @@ async def take_turn(
             if call.outcome is not None:
                 raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
             conversation = await _conversation(session, engine, call)
-        if failure is not None:
+        if move is not None:
+            result = await move(conversation)
+        elif failure is not None:
             result = engine.pipeline.failed_turn(conversation, failure)
         else:
             result = await engine.pipeline.run_turn(
-                sessions, conversation, caller_he, deadline_s=deadline_s
+                sessions, conversation, caller_he, deadline_s=deadline_s, voice=voice
             )
         async with write_session(sessions) as session:
             return await _store(session, call_id, conversation, result, key, ms_fetch, ms_stt)
@@ -246,10 +280,23 @@ async def _store(
         ms_llm=result.ms.get("llm"),
         ms_translate_out=result.ms.get("translate_out"),
         ms_total=result.ms.get("total"),
+        ms_first_token=result.ms.get("first_token"),
         error=result.error,
     )
     await calls_repo.add(session, turn)
     return turn
+
+
+async def mark_heard(
+    sessions: async_sessionmaker[AsyncSession], turn_id: int, heard_he: str, heard_en: str
+) -> None:
+    """The caller cut this turn's reply short: stores what they heard of it."""
+    async with write_session(sessions) as session:
+        turn = await calls_repo.get_turn(session, turn_id)
+        if turn is not None:
+            turn.interrupted = True
+            turn.heard_he = heard_he[:MAX_HEARD_CHARS]
+            turn.heard_en = heard_en[:MAX_HEARD_CHARS]
 
 
 def _remember(call: Call, conversation: Conversation, result: TurnResult) -> None:

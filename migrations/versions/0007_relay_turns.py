@@ -1,4 +1,4 @@
-"""streaming turns (ConversationRelay): time to the first token, and what an interrupted caller heard
+"""streaming turns (ConversationRelay): time to the first token, what a caller cut short heard
 
 Revision ID: 0007
 Revises: 0006

@@ -305,13 +305,15 @@ async def _relay_done(ctx: Context, hook: Webhook) -> str:
             return _unknown(ctx, hook)
         over = call.outcome is not None or calls.is_final(call)
         call_id = call.id
+        lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
+    catalog, _ = catalogs(ctx.settings, as_lead_gender(lead.gender if lead else None))
     if over or hook.field("HandoffData"):
         return twiml.hang_up()
     attempt = whole_number(hook.query.get("attempt")) or 0
     log.warning("relay_session_dropped", call_id=call_id, attempt=attempt)
     if attempt >= MAX_RELAY_RECONNECTS:
-        return twiml.say_and_hang_up(ctx.settings, ctx.catalog.technical_goodbye())
-    return twiml.connect_relay(ctx.settings, call_id, ctx.catalog.hear_me(), attempt=attempt + 1)
+        return twiml.say_and_hang_up(ctx.settings, catalog.technical_goodbye())
+    return twiml.connect_relay(ctx.settings, call_id, catalog.hear_me(), attempt=attempt + 1)
 
 
 async def _take_turn(

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     relay_speech_model: str = Field(default="telephony", min_length=1, max_length=80)
     # The key that takes the caller off the list (relay mode); empty turns it off.
     relay_opt_out_digit: str | None = "9"
+    # Translate the caller's interim words while they speak (one more translation per change).
+    relay_translate_interim: bool = True
     debug_call_events: bool = False
 
     business_timezone: str = "Asia/Jerusalem"

@@ -251,7 +251,9 @@ class Pipeline:
                 else:
                     # The slot lookup (its own short read) overlaps the translation (network).
                     translated, prefetched = await asyncio.gather(
-                        watch.time("translate_in", self._to_english(caller_he, english)),
+                        watch.time(
+                            "translate_in", self._to_english(caller_he, english, voice=voice)
+                        ),
                         watch.time("prefetch", toolbox.prefetch_slots()),
                         return_exceptions=True,
                     )
@@ -324,11 +326,22 @@ class Pipeline:
 
         return ReplyStream(voice, translate)
 
-    async def _to_english(self, caller: str, english: bool, gloss: str | None = None) -> str:
-        """The caller's words in English: as said when they speak English, or the full gloss."""
+    async def _to_english(
+        self, caller: str, english: bool, gloss: str | None = None, voice: Voice | None = None
+    ) -> str:
+        """The caller's words in English: as said when they speak English, or the full gloss;
+        else translated, or the translation a streaming call began while they were speaking."""
         if english:
             return caller
-        return gloss if gloss is not None else await self.translator.to_english(caller)
+        if gloss is not None:
+            return gloss
+        early = voice.early_english(caller) if voice is not None else None
+        if early is not None:
+            try:
+                return await early
+            except ProviderError:
+                log.info("early_translation_failed")  # translated again, below
+        return await self.translator.to_english(caller)
 
     async def _to_caller(self, conversation: Conversation, text_en: str) -> str:
         """The agent's free reply in the caller's language: Hebrew, or Arabic / Russian."""

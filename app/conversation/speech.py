@@ -21,8 +21,8 @@ T = TypeVar("T")
 
 # A sentence ends at . ? ! or … followed by a space (a decimal point or "e.g." mid-word does not).
 _END = re.compile(r"[.?!…]+[\"')\]]*\s+")
-# Shorter than this, a "sentence" waits for the next one (a lone "Sure." sounds clipped).
-MIN_SENTENCE_CHARS = 12
+# Shorter than this, a "sentence" waits for the next one ("A." or "1." is no sentence).
+MIN_SENTENCE_CHARS = 5
 
 
 class Speaker(Protocol):
@@ -70,8 +70,13 @@ Translate = Callable[[str], Awaitable[str]]
 class Voice:
     """One turn's voice: in-order Hebrew from English sentences, stoppable mid-reply."""
 
-    def __init__(self, speaker: Speaker) -> None:
+    def __init__(
+        self, speaker: Speaker, early: tuple[str, asyncio.Future[str]] | None = None
+    ) -> None:
+        """`early`: (the caller's words, their translation to English) begun before their
+        final words arrived, from an interim transcript."""
         self.speaker = speaker
+        self._early = early
         self.started = time.perf_counter()  # the caller's final words arrived
         self.said: list[Said] = []
         self.first_token_ms: int | None = None
@@ -79,6 +84,12 @@ class Voice:
         self._tail: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._streamed_en: list[str] = []
+
+    def early_english(self, caller: str) -> asyncio.Future[str] | None:
+        """The translation begun early, when it was of these very words."""
+        if self._early is None or _words(self._early[0]) != _words(caller):
+            return None
+        return self._early[1]
 
     def stop(self) -> None:
         """The caller cut in: nothing more is sent, and in-flight translations are dropped."""

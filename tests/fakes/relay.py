@@ -6,7 +6,7 @@ names (on the app's loopback port, signing the public wss:// URL with the real
 
     setup      {type, sessionId, callSid, accountSid, from, to, direction, callType, callStatus,
                 customParameters}
-    prompt     {type, voicePrompt, lang, last}   (an interim one with last=false, then the final)
+    prompt     {type, voicePrompt, lang, last}   (an interim one, last=false, then the final)
     interrupt  {type, utteranceUntilInterrupt, durationUntilInterruptMs}
     dtmf       {type, digit}
     error      {type, description}
@@ -120,11 +120,7 @@ class FakeRelay:
 
     async def say(self, text: str) -> str:
         """The caller says `text` (an interim prompt, then the final one) and hears the reply."""
-        words = text.split()
-        if len(words) > 1:
-            await self.send(
-                type="prompt", voicePrompt=" ".join(words[:1]), lang="he-IL", last=False
-            )
+        await self.send(type="prompt", voicePrompt=text, lang="he-IL", last=False)
         await self.send(type="prompt", voicePrompt=text, lang="he-IL", last=True)
         return await self.reply()
 

@@ -55,6 +55,16 @@ MAX_CALLER_CHARS = 2000
 DRAIN_S = 15.0
 
 
+# (the caller's words so far, their English being made)
+Early = tuple[str, "asyncio.Future[str]"]
+
+
+def _seen(task: asyncio.Future[str]) -> None:
+    """An early translation nobody waits for (replaced, or the words changed) fails quietly."""
+    if not task.cancelled():
+        task.exception()
+
+
 def signed_upgrade(settings: Settings, websocket: WebSocket) -> bool:
     """Twilio signs the socket's URL (as our TwiML gave it) with no form parameters."""
     query = websocket.url.query
@@ -110,6 +120,7 @@ class RelayCall:
     cut: Cut | None = None  # set when the caller cut the latest reply short
     over: bool = False
     _prompts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _early: Early | None = None  # the caller's words so far, being translated
     _queue: asyncio.Task[None] | None = None
 
     # --- the socket's events ------------------------------------------------------------------
@@ -121,7 +132,10 @@ class RelayCall:
                 await self._setup(event)
             case wire.Prompt(text=text, last=True) if self.call_id is not None and not self.over:
                 self._stop_speaking()  # the caller spoke over the agent
-                self._then(self._turn(text))
+                early, self._early = self._early, None
+                self._then(self._turn(text, early))
+            case wire.Prompt(text=text, last=False) if self.call_id is not None and not self.over:
+                self._translate_early(text)
             case wire.Interrupt(heard=heard):
                 self._stop_speaking()
                 self._then(self._interrupted(heard))
@@ -158,6 +172,21 @@ class RelayCall:
 
         self._queue = asyncio.ensure_future(run())
 
+    def _translate_early(self, interim: str) -> None:
+        """Starts translating the caller's words so far (RELAY_TRANSLATE_INTERIM): when their
+        final words are the same, the turn starts with its English ready. A newer interim
+        replaces an older one still in flight."""
+        words = interim.strip()[:MAX_CALLER_CHARS].strip()
+        if not self.settings.relay_translate_interim or not words:
+            return
+        if self._early is not None:
+            if self._early[0] == words:
+                return
+            self._early[1].cancel()
+        task = asyncio.ensure_future(self.engine.translator.to_english(words))
+        task.add_done_callback(_seen)
+        self._early = (words, task)
+
     def _stop_speaking(self) -> None:
         if self.voice is not None:
             self.voice.stop()
@@ -176,13 +205,13 @@ class RelayCall:
             log.warning("relay_call_unknown_or_over", call_id=self.call_id)
             await self._end("call_over" if self.call_id is not None else "unknown_call")
 
-    async def _turn(self, text: str) -> None:
+    async def _turn(self, text: str, early: Early | None) -> None:
         caller_he = text.strip()[:MAX_CALLER_CHARS].strip()
         cut = self.cut
         if cut is not None and cut.unsaid_he and is_backchannel(caller_he):
             await self._answer(caller_he, self._resume(caller_he, cut))
             return
-        await self._answer(caller_he, None)
+        await self._answer(caller_he, None, early)
 
     def _resume(self, caller_he: str, cut: Cut) -> call_flow.Move:
         async def move(conversation: Conversation) -> TurnResult:
@@ -198,10 +227,12 @@ class RelayCall:
 
         await self._answer("", move)
 
-    async def _answer(self, caller_he: str, move: call_flow.Move | None) -> None:
+    async def _answer(
+        self, caller_he: str, move: call_flow.Move | None, early: Early | None = None
+    ) -> None:
         """One turn through the call flow, spoken as it forms, then closed with `last`."""
         assert self.call_id is not None
-        voice = self.voice = Voice(self.socket)
+        voice = self.voice = Voice(self.socket, early)
         self.cut = None
         key = f"call-{self.call_id}:relay-{self.session_id}-{next(self._prompts)}"
         try:

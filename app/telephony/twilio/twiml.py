@@ -47,6 +47,7 @@ def connect_relay(settings: Settings, call_id: int, welcome_he: str, *, attempt:
         welcome_greeting_interruptible="any",
         interruptible="any",
         dtmf_detection=True,
+        partial_prompts=settings.relay_translate_interim,
     )
     relay.parameter(name="call_id", value=str(call_id))
     relay.parameter(name="attempt", value=str(attempt))

@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     twilio_caller_id: str | None = None
     base_url: str = "http://localhost:8000"
     twilio_tts_voice: str = "Google.he-IL-Standard-A"
-    twilio_input_mode: Literal["record", "gather"] = "record"
+    twilio_input_mode: Literal["record", "gather", "relay"] = "record"
     twilio_speech_language: str = "he-IL"
     recording_url_allowed_hosts: Annotated[list[str], NoDecode] = ["api.twilio.com"]
     recording_fetch_timeout_seconds: float = Field(default=4.0, gt=0, le=14)
@@ -69,6 +69,15 @@ class Settings(BaseSettings):
     record_max_length_seconds: int = Field(default=30, ge=2, le=120)
     voicemail_policy: Literal["hangup", "message"] = "message"
     twilio_api_base_url: str | None = None
+    # TWILIO_INPUT_MODE=relay: <ConversationRelay> runs speech on Twilio's side (he-IL defaults).
+    relay_tts_provider: str = Field(default="Google", min_length=1, max_length=40)
+    relay_tts_voice: str = Field(default="he-IL-Wavenet-A", min_length=1, max_length=80)
+    relay_transcription_provider: str = Field(default="Google", min_length=1, max_length=40)
+    relay_speech_model: str = Field(default="telephony", min_length=1, max_length=80)
+    # The key that takes the caller off the list (relay mode); empty turns it off.
+    relay_opt_out_digit: str | None = "9"
+    # Translate the caller's interim words while they speak (one more translation per change).
+    relay_translate_interim: bool = True
     debug_call_events: bool = False
 
     business_timezone: str = "Asia/Jerusalem"
@@ -152,6 +161,17 @@ class Settings(BaseSettings):
             return None
         if not (value.startswith("+") and value[1:].isdigit() and 8 <= len(value) <= 16):
             raise ValueError("BUSINESS_CALLBACK_NUMBER must be E.164, e.g. +97235551234")
+        return value
+
+    @field_validator("relay_opt_out_digit")
+    @classmethod
+    def _one_key(cls, value: str | None) -> str | None:
+        """One phone key (0-9, *, #); "off" turns the opt-out key off."""
+        value = (value or "").strip()
+        if value.lower() in ("", "off", "none"):
+            return None
+        if len(value) != 1 or value not in "0123456789*#":
+            raise ValueError("RELAY_OPT_OUT_DIGIT must be one key: 0-9, * or #, or off")
         return value
 
     @field_validator("base_url")

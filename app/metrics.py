@@ -91,3 +91,10 @@ def worker_exited(pid: int) -> None:
     """Drops a stopped worker's live gauges (its counters and histograms stay counted)."""
     if os.environ.get(MULTIPROC_DIR_ENV):
         multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
+FIRST_TOKEN_SECONDS = Histogram(
+    "messiah_relay_first_token_seconds",
+    "Streaming (relay) turns: the caller's final words to the first Hebrew token sent.",
+    buckets=(0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0),
+)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -110,6 +110,12 @@ class Turn(Base):
     ms_llm: Mapped[int | None] = mapped_column(Integer)
     ms_translate_out: Mapped[int | None] = mapped_column(Integer)
     ms_total: Mapped[int | None] = mapped_column(Integer)
+    # Streaming (relay) turns: from the caller's final words to the first Hebrew token sent.
+    ms_first_token: Mapped[int | None] = mapped_column(Integer)
+    # The caller cut the reply short: what they heard of agent_he, and its English.
+    interrupted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    heard_he: Mapped[str | None] = mapped_column(Text)
+    heard_en: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -65,6 +65,11 @@ async def turn_by_key(session: AsyncSession, key: str) -> Turn | None:
     return await session.scalar(select(Turn).where(Turn.idempotency_key == key))
 
 
+async def get_turn(session: AsyncSession, turn_id: int) -> Turn | None:
+    """A turn by its id."""
+    return await session.get(Turn, turn_id)
+
+
 async def next_index(session: AsyncSession, call_id: int) -> int:
     """The index the next turn of this call gets."""
     last = await session.scalar(select(func.max(Turn.index)).where(Turn.call_id == call_id))

@@ -19,6 +19,7 @@ class StageMs(BaseModel):
     llm: int | None
     translate_out: int | None
     total: int | None
+    first_token: int | None = None  # relay mode: final prompt -> first Hebrew token sent
 
 
 class TurnRead(BaseModel):
@@ -30,6 +31,8 @@ class TurnRead(BaseModel):
     action: str | None
     action_payload: dict[str, Any] | None
     ended: bool
+    interrupted: bool = False
+    heard_he: str | None = None  # what the caller heard of agent_he before cutting in
     error: str | None
     ms: StageMs
     created_at: datetime
@@ -43,6 +46,7 @@ class TurnRead(BaseModel):
             llm=turn.ms_llm,
             translate_out=turn.ms_translate_out,
             total=turn.ms_total,
+            first_token=turn.ms_first_token,
         )
         return cls(
             index=turn.index,
@@ -53,6 +57,8 @@ class TurnRead(BaseModel):
             action=turn.action,
             action_payload=turn.action_payload,
             ended=turn.ended,
+            interrupted=turn.interrupted,
+            heard_he=turn.heard_he,
             error=turn.error,
             ms=ms,
             created_at=turn.created_at,

@@ -8,6 +8,7 @@ from typing import Protocol
 from app.conversation.lines import CATALOG_ACTIONS
 from app.conversation.prompts import system_prompt
 from app.conversation.providers.base import ChatModel, Message, ProviderUnavailable, ToolCall
+from app.conversation.speech import ReplyStream
 from app.conversation.state import Action, AgentReply, Conversation
 from app.conversation.tools import TOOL_SPECS, Toolbox, ToolOutcome
 from app.language.understanding import Understanding
@@ -33,8 +34,10 @@ class Agent(Protocol):
         *,
         user_he: str | None = None,
         heard: Understanding | None = None,
+        stream: ReplyStream | None = None,
     ) -> AgentReply:
-        """`user_he` is the caller's original words; `heard` their offline reading."""
+        """`user_he` is the caller's original words; `heard` their offline reading; `stream`,
+        when the call speaks while the reply is made, takes the reply's text as it comes."""
         ...
 
 
@@ -72,14 +75,22 @@ class LLMAgent:
         *,
         user_he: str | None = None,
         heard: Understanding | None = None,
+        stream: ReplyStream | None = None,
     ) -> AgentReply:
         conversation = tools.conversation
         messages = self._messages(conversation, user_en, tools)
         outcomes: list[ToolOutcome] = []
         for _round in range(MAX_TOOL_ROUNDS + 1):
-            reply = await self.model.complete(
-                messages, TOOL_SPECS if _round < MAX_TOOL_ROUNDS else ()
-            )
+            specs = TOOL_SPECS if _round < MAX_TOOL_ROUNDS else ()
+            if stream is None:
+                reply = await self.model.complete(messages, specs)
+            else:
+                reply = await self.model.stream(
+                    messages, specs, stream.text, lambda: stream.stopped
+                )
+                stream.flush()
+                if stream.stopped:  # cut off by the caller: no tools run for a reply unheard
+                    return AgentReply(reply_en=(reply.content or "").strip())
             if not reply.tool_calls or _round == MAX_TOOL_ROUNDS:
                 break
             messages.append(Message("assistant", reply.content, tool_calls=reply.tool_calls))

@@ -37,6 +37,10 @@ def catalogs(settings: Settings, lead_gender: LeadGender) -> tuple[HebrewCatalog
         "lead_gender": lead_gender,
         "advertising": settings.call_is_advertising,
         "callback_number": settings.business_callback_number,
+        # Only ConversationRelay hears the phone's keys.
+        "opt_out_key": settings.relay_opt_out_digit
+        if settings.twilio_input_mode == "relay"
+        else None,
     }
     return (
         HebrewCatalog(advertiser=settings.advertiser_name_he, **common),

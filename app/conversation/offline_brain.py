@@ -20,6 +20,7 @@ from app.conversation.policy import (
     propose_first,
     said,
 )
+from app.conversation.speech import ReplyStream
 from app.conversation.state import AgentReply
 from app.conversation.tools import Toolbox
 from app.language.foreign import APOLOGY, APOLOGY_EN
@@ -50,7 +51,9 @@ class OfflineBrain:
         *,
         user_he: str | None = None,
         heard: Understanding | None = None,
+        stream: ReplyStream | None = None,
     ) -> AgentReply:
+        """Catalog lines only: the voice speaks them whole (`stream` is not needed)."""
         if heard is None:
             heard = understand(
                 user_he or user_en,

@@ -24,6 +24,7 @@ from app.conversation.lines import Line, Lines
 from app.conversation.policy import DialoguePolicy
 from app.conversation.providers.base import ProviderError, Translator
 from app.conversation.script import full_gloss, script_knows
+from app.conversation.speech import ReplyStream, Voice
 from app.conversation.state import Action, Conversation, Exchange
 from app.conversation.tools import Toolbox
 from app.language.understanding import MAX_INPUT_CHARS, understand
@@ -113,11 +114,14 @@ class Pipeline:
         conversation: Conversation,
         caller_he: str,
         deadline_s: float | None = None,
+        voice: Voice | None = None,
     ) -> TurnResult:
         """Answers one caller line; silent turns in a row are counted on the conversation.
 
         Holds no database connection while it waits on a provider: tools open their own short
-        transactions, and the caller stores the result.
+        transactions, and the caller stores the result. With a `voice` (a streaming call) the
+        reply is spoken as it is made: the model's sentences as each is translated, a catalog
+        line whole at once; the result then holds what was actually sent.
         """
         started = time.perf_counter()
         caller_he = caller_he.strip()[:MAX_INPUT_CHARS]
@@ -128,7 +132,9 @@ class Pipeline:
         else:
             conversation.silences = 0
             deadline = min(self.deadline_s, deadline_s or self.deadline_s)
-            result = await self._answer(sessions, conversation, lines, caller_he, deadline)
+            result = await self._answer(sessions, conversation, lines, caller_he, deadline, voice)
+        if voice is not None:
+            await self._spoken(voice, result)
         result.ms["total"] = round((time.perf_counter() - started) * 1000)
         _observe(result)
         log.info(
@@ -140,6 +146,55 @@ class Pipeline:
             error=result.error,
             ms=result.ms,
         )
+        self._finish(conversation, result)
+        return result
+
+    async def _spoken(self, voice: Voice, result: TurnResult) -> None:
+        """Speaks what was not streamed, and records what went out and when it started."""
+        await voice.close(result.agent_en, result.agent_he)
+        if voice.said:
+            result.agent_he = voice.hebrew
+        elif voice.stopped:
+            result.agent_he = ""
+        if voice.first_token_ms is not None:
+            result.ms["first_token"] = voice.first_token_ms
+
+    async def decided_turn(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        conversation: Conversation,
+        move: str,
+        voice: Voice | None = None,
+    ) -> TurnResult:
+        """A turn the caller made without words: `opt_out` (they pressed the opt-out key),
+        which takes the lead off the list and ends the call with the catalog's confirmation."""
+        if move != "opt_out":
+            raise ValueError(f"unknown move {move!r}")
+        lines = self.lines(conversation)
+        toolbox = Toolbox(sessions, self.settings, self.clock, conversation)
+        outcome = await toolbox.mark_do_not_call()
+        line = lines.for_action(outcome.action, outcome.payload) or lines.say("opt_out_ack")
+        result = TurnResult(
+            "",
+            "(pressed the opt-out key)",
+            line.en,
+            line.he,
+            outcome.action,
+            outcome.payload,
+            ended=True,
+            lead_changes=toolbox.lead_changes,
+        )
+        if voice is not None:
+            await self._spoken(voice, result)
+        self._finish(conversation, result)
+        return result
+
+    def resumed_turn(
+        self, conversation: Conversation, caller_he: str, unsaid_en: str, unsaid_he: str
+    ) -> TurnResult:
+        """A backchannel ("כן", "אהה") cut the agent off: it says again what was not heard."""
+        conversation.silences = 0
+        result = TurnResult(caller_he, "(backchannel)", unsaid_en, unsaid_he)
         self._finish(conversation, result)
         return result
 
@@ -172,6 +227,7 @@ class Pipeline:
         lines: Lines,
         caller_he: str,
         deadline_s: float,
+        voice: Voice | None = None,
     ) -> TurnResult:
         watch = _Stopwatch()
         heard = understand(
@@ -195,7 +251,9 @@ class Pipeline:
                 else:
                     # The slot lookup (its own short read) overlaps the translation (network).
                     translated, prefetched = await asyncio.gather(
-                        watch.time("translate_in", self._to_english(caller_he, english)),
+                        watch.time(
+                            "translate_in", self._to_english(caller_he, english, voice=voice)
+                        ),
                         watch.time("prefetch", toolbox.prefetch_slots()),
                         return_exceptions=True,
                     )
@@ -212,9 +270,12 @@ class Pipeline:
                     reply = replace(reply, heard_en=None)  # caller_en is already the best
                 elif reply is None:
                     conversation.dialogue.awaiting = None  # a model's line awaits no script move
+                    stream = self._stream(conversation, voice, english)
                     reply = await watch.time(
                         "llm",
-                        self.agent.respond(caller_en, toolbox, user_he=caller_he, heard=heard),
+                        self.agent.respond(
+                            caller_en, toolbox, user_he=caller_he, heard=heard, stream=stream
+                        ),
                     )
                 reply = await self.policy.review(conversation, reply, toolbox, lines, heard)
                 caller_en = reply.heard_en or caller_en
@@ -222,6 +283,11 @@ class Pipeline:
                 foreign = conversation.dialogue.language in ("ar", "ru") and not reply.kind
                 if line is not None and not foreign:
                     agent_en, agent_he = line.en, line.en if english else line.he
+                elif voice is not None and (voice.stopped or voice.carries(reply.reply_en)):
+                    # Spoken sentence by sentence while the model wrote (or cut off by the
+                    # caller): wait for the last one, translate nothing more.
+                    agent_en = reply.reply_en
+                    agent_he = await watch.time("translate_out", voice.finish())
                 elif english:
                     agent_en = agent_he = line.en if line else reply.reply_en
                 else:
@@ -248,11 +314,34 @@ class Pipeline:
             lead_changes=toolbox.lead_changes,
         )
 
-    async def _to_english(self, caller: str, english: bool, gloss: str | None = None) -> str:
-        """The caller's words in English: as said when they speak English, or the full gloss."""
+    def _stream(
+        self, conversation: Conversation, voice: Voice | None, english: bool
+    ) -> ReplyStream | None:
+        """Where a streaming model's text goes: each sentence to the caller's language."""
+        if voice is None:
+            return None
+
+        async def translate(text_en: str) -> str:
+            return text_en if english else await self._to_caller(conversation, text_en)
+
+        return ReplyStream(voice, translate)
+
+    async def _to_english(
+        self, caller: str, english: bool, gloss: str | None = None, voice: Voice | None = None
+    ) -> str:
+        """The caller's words in English: as said when they speak English, or the full gloss;
+        else translated, or the translation a streaming call began while they were speaking."""
         if english:
             return caller
-        return gloss if gloss is not None else await self.translator.to_english(caller)
+        if gloss is not None:
+            return gloss
+        early = voice.early_english(caller) if voice is not None else None
+        if early is not None:
+            try:
+                return await early
+            except ProviderError:
+                log.info("early_translation_failed")  # translated again, below
+        return await self.translator.to_english(caller)
 
     async def _to_caller(self, conversation: Conversation, text_en: str) -> str:
         """The agent's free reply in the caller's language: Hebrew, or Arabic / Russian."""

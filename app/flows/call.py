@@ -36,6 +36,7 @@ from app.calls.service import CallNotFound
 from app.clock import Clock
 from app.conversation.engine import Engine
 from app.conversation.pipeline import TurnResult
+from app.conversation.speech import Voice
 from app.conversation.state import (
     Action,
     Conversation,
@@ -52,6 +53,10 @@ from app.meetings.availability import AvailabilityRules, slot_at
 
 log = structlog.get_logger(__name__)
 
+# A turn decided without the pipeline's understanding of words (see `take_turn`'s `move`).
+Move = Callable[[Conversation], Awaitable[TurnResult]]
+MAX_HEARD_CHARS = 4000
+
 
 __all__ = [
     "CallNotFound",
@@ -60,6 +65,7 @@ __all__ = [
     "LeadNotCallable",
     "LeadNotFound",
     "greet",
+    "mark_heard",
     "take_turn",
 ]
 
@@ -134,7 +140,7 @@ async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Co
     snapshot = Snapshot.from_json(call.conversation)
     return Conversation(
         lead=LeadProfile.from_lead(lead),
-        history=[Exchange(t.caller_en or "", t.agent_en) for t in turns if t.index > 0],
+        history=[Exchange(t.caller_en or "", _agent_said(t)) for t in turns if t.index > 0],
         offered=[slot_at(datetime.fromisoformat(s), rules) for s in snapshot.offered],
         call_id=call.id,
         greeted=bool(turns),
@@ -146,6 +152,20 @@ async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Co
         silences=snapshot.silences,
         dialogue=Dialogue.from_json(snapshot.dialogue),
     )
+
+
+def _agent_said(turn: Turn) -> str:
+    """The agent's words in a turn as the agent should remember them: a reply the caller cut
+    short says what they heard and what they never did, so the next reply can pick it up."""
+    if not turn.interrupted:
+        return turn.agent_en
+    heard = (turn.heard_en or "").strip()
+    unsaid = turn.agent_en.strip()
+    if heard and unsaid.startswith(heard):
+        unsaid = unsaid[len(heard) :].strip()
+    if not unsaid:
+        return turn.agent_en
+    return f"{heard} [the caller cut in here; not said: {unsaid}]".strip()
 
 
 async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
@@ -207,6 +227,8 @@ async def take_turn(
     *,
     key: str | None = None,
     deadline_s: float | None = None,
+    voice: Voice | None = None,
+    move: Move | None = None,
 ) -> Turn:
     """Answers the caller's line and stores the turn.
 
@@ -214,7 +236,9 @@ async def take_turn(
     under way): it is called once the call's records are read and the turn is known to be new,
     so a retry answered already costs nothing. With a `key` already seen, returns the stored
     turn without running anything again. `deadline_s` bounds hearing and answering together
-    (what the webhook has left); the answer gets `MIN_ANSWER_S` at least.
+    (what the webhook has left); the answer gets `MIN_ANSWER_S` at least. `voice` speaks the
+    reply while it is made (streaming calls); `move` decides the turn without the pipeline's
+    understanding (a pressed key, a cut reply resumed).
     """
     async with _gate(sessions, call_id):
         async with read_session(sessions) as session:
@@ -232,12 +256,14 @@ async def take_turn(
                 heard = caller
             case _:
                 heard = await caller()
-        if heard.failure is not None:
+        if move is not None:
+            result = await move(conversation)
+        elif heard.failure is not None:
             result = engine.pipeline.failed_turn(conversation, heard.failure)
         else:
             left_s = None if deadline_s is None else max(MIN_ANSWER_S, deadline_s - heard.spent_s)
             result = await engine.pipeline.run_turn(
-                sessions, conversation, heard.text, deadline_s=left_s
+                sessions, conversation, heard.text, deadline_s=left_s, voice=voice
             )
         async with write_session(sessions) as session:
             return await _store(session, call_id, conversation, result, key, heard)
@@ -281,10 +307,23 @@ async def _store(
         ms_llm=result.ms.get("llm"),
         ms_translate_out=result.ms.get("translate_out"),
         ms_total=result.ms.get("total"),
+        ms_first_token=result.ms.get("first_token"),
         error=result.error,
     )
     await calls_repo.add(session, turn)
     return turn
+
+
+async def mark_heard(
+    sessions: async_sessionmaker[AsyncSession], turn_id: int, heard_he: str, heard_en: str
+) -> None:
+    """The caller cut this turn's reply short: stores what they heard of it."""
+    async with write_session(sessions) as session:
+        turn = await calls_repo.get_turn(session, turn_id)
+        if turn is not None:
+            turn.interrupted = True
+            turn.heard_he = heard_he[:MAX_HEARD_CHARS]
+            turn.heard_en = heard_en[:MAX_HEARD_CHARS]
 
 
 def _remember(call: Call, conversation: Conversation, result: TurnResult) -> None:

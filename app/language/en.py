@@ -201,6 +201,7 @@ class EnglishCatalog:
     advertiser: str = BRAND  # the advertiser's name for the advertising notice
     advertising: bool = True  # CALL_IS_ADVERTISING: the greeting opens with the notice
     callback_number: str | None = None  # BUSINESS_CALLBACK_NUMBER (E.164), said in the voicemail
+    opt_out_key: str | None = None  # the phone key that takes the caller off the list (relay)
 
     @property
     def name(self) -> str:
@@ -233,10 +234,14 @@ class EnglishCatalog:
         hello = self._hello(lead_name)
         ask = self._you("Are you free for a minute?", "Is this a good time?")
         if self.advertising:
+            notice = "if it's not a fit, just say so and we'll take you off our list."
+            if self.opt_out_key is not None:
+                key = {"*": "star", "#": "pound"}.get(self.opt_out_key, self.opt_out_key)
+                notice = f"to be taken off our list, press {key} or just say so."
             return (
                 f"This is an advertisement from {self._advertiser()}. {hello}, this is "
-                f"{self.name}, an AI-based digital assistant. The call is recorded, and if it's "
-                f"not a fit, just say so and we'll take you off our list. {ask}"
+                f"{self.name}, an AI-based digital assistant. The call is recorded, and "
+                f"{notice} {ask}"
             )
         said = company.strip() if company and company.strip() else ""
         purpose = (

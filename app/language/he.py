@@ -289,6 +289,11 @@ def phone_groups(number: str) -> list[str]:
     return [digits[a:b] for a, b in pairwise(bounds) if digits[a:b]]
 
 
+def key_word(key: str) -> str:
+    """A phone key as said: "תשע", "כוכבית", "סולמית"."""
+    return {"*": "כוכבית", "#": "סולמית"}.get(key) or _UNITS_F[int(key)]
+
+
 def digits_words(number: str) -> str:
     """A phone number digit by digit, in words: "אפס שלוש, חמש חמש חמש, אחת שתיים שלוש ארבע"."""
     said = ", ".join(" ".join(_UNITS_F[int(d)] for d in group) for group in phone_groups(number))
@@ -319,6 +324,35 @@ def first_name(full_name: str | None) -> str:
     return full_name.split()[0] if full_name and full_name.strip() else ""
 
 
+# What a listener says to show they are listening, not to take the turn ("כן", "אהה", "מממ").
+BACKCHANNELS = frozenset(
+    {
+        "כן",
+        "אהה",
+        "אה",
+        "אהא",
+        "מממ",
+        "ממ",
+        "מ",
+        "אמממ",
+        "אוקיי",
+        "אוקי",
+        "נכון",
+        "יופי",
+        "בסדר",
+        "הממ",
+        "וואלה",
+        "אהם",
+    }
+)
+
+
+def is_backchannel(text: str) -> bool:
+    """One to three listener's sounds and nothing else ("כן כן", "אהה", "מממ")."""
+    words = re.findall(r"\w+", text)
+    return 0 < len(words) <= 3 and all(word in BACKCHANNELS for word in words)
+
+
 def word_count(line: str) -> int:
     """Words as the ear counts them (punctuation is not a word)."""
     return len([word for word in line.split() if re.search(r"\w", word)])
@@ -334,6 +368,7 @@ class HebrewCatalog:
     advertiser: str = BRAND  # the advertiser's name for the advertising notice
     advertising: bool = True  # CALL_IS_ADVERTISING: the greeting opens with "פרסומת"
     callback_number: str | None = None  # BUSINESS_CALLBACK_NUMBER (E.164), said in the voicemail
+    opt_out_key: str | None = None  # the phone key that takes the caller off the list (relay)
 
     @property
     def name(self) -> str:
@@ -383,10 +418,14 @@ class HebrewCatalog:
         ask = self._you("את פנויה לדקה?", "אתה פנוי לדקה?", "זה זמן טוב?")
         if self.advertising:
             refuse = self._you("תגידי", "תגיד", "תגידו")
+            notice = f"השיחה מוקלטת, ואם לא מתאים, {refuse} ונוריד מהרשימה."
+            if self.opt_out_key is not None:
+                press = self._you("תקישי", "תקיש", "תקישו")
+                key = key_word(self.opt_out_key)
+                notice = f"השיחה מוקלטת. להסרה מהרשימה, {press} {key} או {refuse}."
             opening = (
                 f"פרסומת מטעם {self._advertiser()}. {hello}, {self._me('זאת', 'זה')} "
-                f"{self.name}, {self._assistant()}. "
-                f"השיחה מוקלטת, ואם לא מתאים, {refuse} ונוריד מהרשימה."
+                f"{self.name}, {self._assistant()}. {notice}"
             )
         else:
             opening = (

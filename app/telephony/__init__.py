@@ -12,6 +12,7 @@ from app.telephony.base import Telephony
 from app.telephony.offline import OfflineTelephony
 from app.telephony.twilio.client import TwilioTelephony
 from app.telephony.twilio.events import CallEvents
+from app.telephony.twilio.relay_voices import relay_problems
 
 log = structlog.get_logger("app.telephony")
 
@@ -37,6 +38,9 @@ def open_telephony(app: FastAPI, settings: Settings) -> None:
             detail="TWILIO_AUTH_TOKEN is unset: /twilio/* webhooks are NOT verified "
             "(X-Twilio-Signature) and anyone can drive calls. Set it for any public deployment.",
         )
+    if settings.twilio_input_mode == "relay":
+        for problem in relay_problems(settings):
+            log.warning("relay_voice_unsupported", detail=problem)
 
 
 async def close_telephony(app: FastAPI) -> None:

@@ -17,13 +17,21 @@ def _parser() -> argparse.ArgumentParser:
         "sequential pipeline as a baseline), with fake OpenAI and Twilio media on loopback.",
     )
     parser.add_argument("--calls", type=int, default=1, help="concurrent calls (default 1)")
-    parser.add_argument("--mode", choices=["record", "gather", "both"], default="both")
+    parser.add_argument(
+        "--mode",
+        choices=["record", "gather", "both", "relay", "all"],
+        default="both",
+        help="both: record and gather; relay: ConversationRelay's socket; all: the three",
+    )
     parser.add_argument("--turns-per-call", type=int, default=4, help="caller turns (default 4)")
     parser.add_argument("--think-s", type=float, default=6.0, help="between turns (default 6)")
     parser.add_argument("--fetch-ms", type=float, default=150, help="recording download")
     parser.add_argument("--stt-ms", type=float, default=450, help="transcription / audio→English")
     parser.add_argument("--chat-ms", type=float, default=600, help="chat with tools (the agent)")
     parser.add_argument("--translate-ms", type=float, default=350, help="chat without tools")
+    parser.add_argument(
+        "--first-token-ms", type=float, default=150, help="a streamed chat's first token (relay)"
+    )
     parser.add_argument(
         "--database-url",
         help="a Postgres server (a fresh database is made on it per run and dropped after); "
@@ -45,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _modes(mode: str) -> tuple[str, ...]:
+    if mode == "both":
+        return harness.MODES
+    return (*harness.MODES, "relay") if mode == "all" else (mode,)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not 1 <= args.calls <= script.MAX_CALLS:
@@ -53,13 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--turns-per-call must be at least 1")
     options = harness.Options(
         calls=args.calls,
-        modes=harness.MODES if args.mode == "both" else (args.mode,),
+        modes=_modes(args.mode),
         turns_per_call=args.turns_per_call,
         think_s=args.think_s,
         fetch_ms=args.fetch_ms,
         stt_ms=args.stt_ms,
         chat_ms=args.chat_ms,
         translate_ms=args.translate_ms,
+        first_token_ms=args.first_token_ms,
         database_url=args.database_url,
         baseline=args.baseline,
         timeout_s=args.timeout_s,

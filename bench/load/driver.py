@@ -228,13 +228,13 @@ async def _metrics(twilio: Twilio) -> str | None:
     return response.text if response.status_code == 200 else None
 
 
-async def _drive(plan: Plan) -> dict[str, Any]:
+async def _drive(plan: Plan, twilio_side: type[Twilio] = Twilio) -> dict[str, Any]:
     limits = httpx.Limits(
         max_connections=plan.calls + 20, max_keepalive_connections=plan.calls + 20
     )
     timeout = httpx.Timeout(plan.timeout_s + 5)
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
-        twilio = Twilio(plan, client)
+        twilio = twilio_side(plan, client)
         # One more caller than measured: the warm-up call, run alone first (a deployed server
         # is warm: imports, connection pools and caches are not what a turn should pay for).
         callers = [script.caller(i, plan.turns) for i in range(plan.calls + 1)]
@@ -246,7 +246,7 @@ async def _drive(plan: Plan) -> dict[str, Any]:
         warmup, warm_caller = runs.pop(), callers.pop()
         warmup.warmup = True
         if warmup.setup_error is None:
-            warming = Twilio(replace(plan, think_s=0.0), client)
+            warming = twilio_side(replace(plan, think_s=0.0), client)
             await warming.call(warmup, warm_caller, time.monotonic())
         metrics_before = await _metrics(twilio)
         lag: list[float] = []
@@ -286,8 +286,10 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def drive(plan: Plan) -> dict[str, Any]:
-    """Process entry point: runs the whole plan, returns plain data for the report."""
+def drive(plan: Plan, twilio: type[Twilio] = Twilio) -> dict[str, Any]:
+    """Process entry point: runs the whole plan, returns plain data for the report.
+
+    `twilio` plays Twilio's side of each call (webhooks here; relay.RelayTwilio a socket)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
-    return asyncio.run(_drive(plan))
+    return asyncio.run(_drive(plan, twilio))

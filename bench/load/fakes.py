@@ -28,7 +28,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bench.load import script
-from tests.fakes.openai_server import CallTool, Delay, FakeOpenAI, RecordedRequest, Reply
+from tests.fakes.openai_server import (
+    CallTool,
+    Delay,
+    FakeOpenAI,
+    RecordedRequest,
+    Reply,
+    Stream,
+)
 from tests.fakes.twilio import FakeTwilio, TwilioError, wav
 from tests.fakes.twilio import _error as twilio_error
 
@@ -54,6 +61,7 @@ class Latency:
     stt: float = 0.450
     chat: float = 0.600
     translate: float = 0.350
+    first_token: float = 0.150  # a streamed chat's first token (relay mode)
 
 
 class RequestLog:
@@ -166,7 +174,18 @@ class BenchOpenAI(FakeOpenAI):
         messages = body["messages"]
         if "tools" not in body:
             return self._translate(str(messages[-1].get("content") or ""))
-        return self._agent(messages)
+        reply = self._agent(messages)
+        return self._streamed(reply) if body.get("stream") else reply
+
+    def _streamed(self, reply: Reply) -> Reply:
+        """A streamed answer: text starts at the first token and ends at the chat latency,
+        word by word in between; a tool call (its arguments complete) at the chat latency."""
+        if not (isinstance(reply, Delay) and isinstance(reply.then, str)):
+            return reply
+        words = reply.then.split(" ")
+        pieces = [words[0], *(" " + word for word in words[1:])]
+        gap = max(0.0, self.latency.chat - self.latency.first_token) / max(1, len(pieces) - 1)
+        return Delay(self.latency.first_token, then=Stream(pieces, gap))
 
     def _translate(self, text: str) -> Reply:
         t, seconds = self.tables, self.latency.translate

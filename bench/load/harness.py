@@ -14,7 +14,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from bench.load import analysis, database, driver, prom
+from bench.load import analysis, database, driver, prom, relay
 from bench.load.fakes import Latency
 from bench.load.processes import Fakes, Server, cpu_seconds, start_baseline, start_ours
 
@@ -31,6 +31,7 @@ class Options:
     stt_ms: float = 450
     chat_ms: float = 600
     translate_ms: float = 350
+    first_token_ms: float = 150
     database_url: str | None = None
     baseline: bool = True
     timeout_s: float = 15.0
@@ -46,8 +47,9 @@ def _raise_file_limit() -> None:
 
 
 def _drive(plan: driver.Plan) -> dict[str, Any]:
+    entry = relay.drive if plan.mode == "relay" else driver.drive
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(driver.drive, plan).result()
+        return pool.submit(entry, plan).result()
 
 
 def _measure(server: Server, fakes: Fakes, options: Options, mode: str) -> dict[str, Any]:
@@ -86,6 +88,8 @@ def _measure(server: Server, fakes: Fakes, options: Options, mode: str) -> dict[
     found["fake_problems"] = problems
     found["metrics"] = prom.delta(driven["metrics_before"], driven["metrics_after"])
     found["_driven"] = driven["calls"]
+    if mode == "relay":
+        found["first_token_ms"] = relay.first_token(driven)
     return found
 
 
@@ -142,6 +146,7 @@ def run(options: Options) -> dict[str, Any]:
         options.stt_ms / 1000,
         options.chat_ms / 1000,
         options.translate_ms / 1000,
+        options.first_token_ms / 1000,
     )
     with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
         tmp = Path(scratch)
@@ -160,7 +165,11 @@ def run(options: Options) -> dict[str, Any]:
         try:
             for mode in options.modes:
                 runs = {"ours": _ours(fakes, options, mode, tmp)}
-                if options.baseline:
+                if options.baseline and mode == "relay":
+                    # The seed had no streaming: its sequential turn is what relay is held to.
+                    runs["baseline"] = _baseline(fakes, options, "record", tmp)
+                    result["ratios"][mode] = relay.ratios(runs["ours"], runs["baseline"])
+                elif options.baseline:
                     runs["baseline"] = _baseline(fakes, options, mode, tmp)
                     result["ratios"][mode] = analysis.ratios(runs["ours"], runs["baseline"])
                 result["runs"][mode] = runs

@@ -42,6 +42,11 @@ def render(result: dict[str, Any]) -> str:
         out.append(head)
 
         ratio_text = " / ".join(f"{ratio[p]:.2f}" for p in ("p50", "p95", "p99") if ratio.get(p))
+        if ours.get("first_token_ms"):  # relay: the first Hebrew token against the seed's turn
+            first = _triple(ours["first_token_ms"])
+            seed = _triple(base["turn_latency_ms"]) if base else None
+            out.append(_row("first Hebrew token p50/p95/p99 ms", first, seed, ratio_text))
+            ratio_text = ""
         out.append(_both("turn latency p50/p95/p99 ms", ours, base, "turn_latency_ms", ratio_text))
         maxes = (
             _ms(ours["turn_latency_ms"]["max"]),

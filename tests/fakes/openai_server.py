@@ -19,6 +19,12 @@ A scripted reply is one of:
     HttpError(429)                  an error status with OpenAI's error body
     Delay(seconds, then=reply)      answers late (tests of deadlines)
     Raw(body, status=200)           any JSON body, for shapes the helpers don't cover
+    Stream(pieces, gap_s)           streamed text in these pieces, `gap_s` apart
+
+A request with `"stream": true` is answered as the real API streams: server-sent events of
+`chat.completion.chunk` objects (a role delta, content or tool-call deltas, a finish chunk), then
+`data: [DONE]`; a plain text reply streams word by word. A stream the client closes before its
+end is counted in `abandoned_streams` (the generation was stopped).
 
 For transcriptions a `str` is the transcript: `{"text": ...}`.
 
@@ -56,7 +62,7 @@ from openai import AsyncOpenAI
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from app.config import Settings
@@ -105,7 +111,15 @@ class Raw:
     status: int = 200
 
 
-Answer = str | CallTool | Sequence[CallTool]
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """Text streamed in these pieces, `gap_s` seconds apart (for a request with stream=true)."""
+
+    pieces: Sequence[str]
+    gap_s: float = 0.0
+
+
+Answer = str | CallTool | Sequence[CallTool] | Stream
 Reply = Answer | HttpError | Delay | Raw
 # A handler returns None when it has nothing for this request (the fake answers 500, a problem).
 ChatHandler = Callable[[dict[str, Any]], Reply | None]
@@ -179,6 +193,7 @@ class FakeOpenAI:
         self._chat: ChatHandler | None = None
         self._transcription: TranscriptionHandler | None = None
         self._ids = itertools.count(1)
+        self.abandoned_streams = 0
         self._closing = threading.Event()
         self._loopback: LoopbackServer | None = None
         self.port = 0
@@ -221,6 +236,7 @@ class FakeOpenAI:
         self.problems.clear()
         self._chat = None
         self._transcription = None
+        self.abandoned_streams = 0
 
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
@@ -275,6 +291,12 @@ class FakeOpenAI:
         reply = self._call(self._chat, body)
         if reply is None:
             return self._unscripted("chat")
+        if body.get("stream") and not isinstance(reply, HttpError | Raw):
+            while isinstance(reply, Delay):
+                await self._pause(request, reply.seconds)
+                reply = reply.then
+            if not isinstance(reply, HttpError | Raw):
+                return self._stream(body, reply)
         return await self._answer(request, reply, lambda r: self._completion(body, r))
 
     async def _transcription_endpoint(self, request: Request) -> Response:
@@ -355,6 +377,65 @@ class FakeOpenAI:
                 return
             await asyncio.sleep(min(0.01, max(until - loop.time(), 0)))
 
+    def _stream(self, body: dict[str, Any], reply: Reply) -> StreamingResponse:
+        """The answer as server-sent `chat.completion.chunk` events, as the real API streams."""
+        n = next(self._ids)
+        base = {
+            "id": f"chatcmpl-fake{n:06d}",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body["model"],
+            "system_fingerprint": "fp_fake",
+        }
+
+        def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
+            choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+            return f"data: {json.dumps({**base, 'choices': [choice]}, ensure_ascii=False)}\n\n"
+
+        async def events() -> AsyncIterator[str]:
+            finished = False
+            try:
+                yield chunk({"role": "assistant", "content": "", "refusal": None})
+                if isinstance(reply, str | Stream):
+                    pieces, gap = (
+                        (reply.pieces, reply.gap_s)
+                        if isinstance(reply, Stream)
+                        else (_words_of(reply), 0.0)
+                    )
+                    for i, piece in enumerate(pieces):
+                        if i and gap:
+                            await asyncio.sleep(gap)
+                        yield chunk({"content": piece})
+                    yield chunk({}, "stop")
+                else:
+                    calls = [reply] if isinstance(reply, CallTool) else list(reply)  # type: ignore[arg-type]
+                    for i, call in enumerate(calls):
+                        arguments = (
+                            call.arguments
+                            if isinstance(call.arguments, str)
+                            else json.dumps(call.arguments, ensure_ascii=False)
+                        )
+                        head = {
+                            "index": i,
+                            "id": call.id or f"call_fake{n}x{i}",
+                            "type": "function",
+                            "function": {"name": call.name, "arguments": ""},
+                        }
+                        yield chunk({"tool_calls": [head]})
+                        half = len(arguments) // 2
+                        for part in (arguments[:half], arguments[half:]):
+                            yield chunk(
+                                {"tool_calls": [{"index": i, "function": {"arguments": part}}]}
+                            )
+                    yield chunk({}, "tool_calls")
+                yield "data: [DONE]\n\n"
+                finished = True
+            finally:
+                if not finished:
+                    self.abandoned_streams += 1
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers=_headers())
+
     def _completion(self, body: dict[str, Any], reply: Answer) -> dict[str, Any]:
         n = next(self._ids)
         message: dict[str, Any] = {
@@ -364,6 +445,8 @@ class FakeOpenAI:
             "annotations": [],
         }
         calls: list[CallTool] = []
+        if isinstance(reply, Stream):
+            reply = "".join(reply.pieces)
         if isinstance(reply, str):
             message["content"] = reply
         else:
@@ -410,6 +493,12 @@ class FakeOpenAI:
             "service_tier": "default",
             "system_fingerprint": "fp_fake",
         }
+
+
+def _words_of(text: str) -> list[str]:
+    """A text as a model streams it: word by word, each with its leading space."""
+    words = text.split(" ")
+    return [words[0], *(" " + word for word in words[1:])]
 
 
 def _transcription(reply: Answer) -> dict[str, Any]:

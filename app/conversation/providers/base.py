@@ -9,7 +9,7 @@ Provider errors, which the pipeline turns into the Hebrew fallback line instead 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -58,11 +58,27 @@ class ChatReply:
     tool_calls: tuple[ToolCall, ...] = field(default_factory=tuple)
 
 
+# Receives a reply's text piece by piece, as a streaming model produces it.
+TextSink = Callable[[str], Awaitable[None]]
+
+
 class ChatModel(Protocol):
     """A chat-completions model with tool calling (OpenAI or any compatible server)."""
 
     async def complete(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> ChatReply:
         """Returns the assistant's next message: text, tool calls, or both."""
+        ...
+
+    async def stream(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        on_text: TextSink,
+        stopped: Callable[[], bool],
+    ) -> ChatReply:
+        """Like `complete`, handing each piece of text to `on_text` as it arrives. Once
+        `stopped()` is true it stops reading (the generation is abandoned) and returns the text
+        so far with no tool calls."""
         ...
 
 

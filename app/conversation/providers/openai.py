@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import mimetypes
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,12 +26,14 @@ from openai import AsyncOpenAI
 from openai.types.audio import Transcription
 from openai.types.chat import (
     ChatCompletion,
+    ChatCompletionChunk,
     ChatCompletionFunctionToolParam,
     ChatCompletionMessage,
     ChatCompletionMessageFunctionToolCall,
     ChatCompletionMessageFunctionToolCallParam,
     ChatCompletionMessageParam,
 )
+from openai.types.chat.chat_completion_chunk import ChoiceDelta, ChoiceDeltaToolCall
 from openai.types.chat.chat_completion_message_function_tool_call import Function
 
 from app import metrics
@@ -42,6 +44,7 @@ from app.conversation.providers.base import (
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
+    TextSink,
     ToolCall,
     ToolSpec,
 )
@@ -227,31 +230,94 @@ class OpenAIChatModel:
         self._model = model
         self._timeout_s = timeout_s
 
+    def _request(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self._model,
+            "messages": [_message_param(message) for message in messages],
+            "temperature": CHAT_TEMPERATURE,
+            "timeout": _request_timeout(self._timeout_s),
+        }
+        if tools:  # `parallel_tool_calls` without `tools` is rejected by the API
+            request["tools"] = [_tool_param(spec) for spec in tools]
+            request["parallel_tool_calls"] = False
+        return request
+
     async def complete(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> ChatReply:
-        wire_messages = [_message_param(message) for message in messages]
         async with _provider_errors("chat", self._timeout_s):
-            if tools:
-                completion = await self._client.chat.completions.create(
-                    model=self._model,
-                    messages=wire_messages,
-                    tools=[_tool_param(spec) for spec in tools],
-                    parallel_tool_calls=False,
-                    temperature=CHAT_TEMPERATURE,
-                    timeout=_request_timeout(self._timeout_s),
-                )
-            else:  # `parallel_tool_calls` without `tools` is rejected by the API
-                completion = await self._client.chat.completions.create(
-                    model=self._model,
-                    messages=wire_messages,
-                    temperature=CHAT_TEMPERATURE,
-                    timeout=_request_timeout(self._timeout_s),
-                )
+            completion = await self._client.chat.completions.create(
+                **self._request(messages, tools)
+            )
             message = _first_message(completion, "chat")
             tool_calls = message.tool_calls or []
             if not isinstance(tool_calls, list):
                 raise ProviderUnavailable("OpenAI chat: malformed tool_calls")
             calls = tuple(_tool_call(call) for call in tool_calls)
         return ChatReply(content=message.content, tool_calls=calls)
+
+    async def stream(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        on_text: TextSink,
+        stopped: Callable[[], bool],
+    ) -> ChatReply:
+        text: list[str] = []
+        calls: dict[int, _PartialCall] = {}
+        async with _provider_errors("chat", self._timeout_s):
+            chunks = await self._client.chat.completions.create(
+                **self._request(messages, tools), stream=True
+            )
+            try:
+                async for chunk in chunks:
+                    if stopped():
+                        return ChatReply(content="".join(text))
+                    delta = _delta(chunk)
+                    if delta is None:
+                        continue
+                    for call in delta.tool_calls or ():
+                        calls.setdefault(call.index, _PartialCall()).add(call)
+                    if delta.content:
+                        text.append(delta.content)
+                        await on_text(delta.content)
+            finally:
+                await chunks.close()  # abandons the generation when we stop early
+            tool_calls = tuple(calls[i].done() for i in sorted(calls))
+        if stopped():
+            return ChatReply(content="".join(text))
+        return ChatReply(content="".join(text) or None, tool_calls=tool_calls)
+
+
+def _delta(chunk: object) -> ChoiceDelta | None:
+    """The first choice's delta of a streamed chunk (None for a usage-only chunk)."""
+    if not isinstance(chunk, ChatCompletionChunk) or not isinstance(chunk.choices, list):
+        raise ProviderUnavailable("OpenAI chat: malformed stream chunk")
+    if not chunk.choices:
+        return None
+    delta = getattr(chunk.choices[0], "delta", None)
+    if not isinstance(delta, ChoiceDelta) or not isinstance(delta.content, str | None):
+        raise ProviderUnavailable("OpenAI chat: malformed stream delta")
+    return delta
+
+
+class _PartialCall:
+    """One tool call as its stream pieces arrive: the id and name once, the arguments in parts."""
+
+    def __init__(self) -> None:
+        self.id = ""
+        self.name = ""
+        self.arguments: list[str] = []
+
+    def add(self, piece: ChoiceDeltaToolCall) -> None:
+        self.id = piece.id or self.id
+        if piece.function is not None:
+            self.name = piece.function.name or self.name
+            self.arguments.append(piece.function.arguments or "")
+
+    def done(self) -> ToolCall:
+        if not self.id or not self.name:
+            raise ProviderUnavailable("OpenAI chat: a streamed tool call without id or name")
+        function = Function(name=self.name, arguments="".join(self.arguments))
+        return ToolCall(id=self.id, name=self.name, arguments=_arguments(function))
 
 
 # --- translation --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, WebSocket, status
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
@@ -46,6 +46,7 @@ from app.language.he import HebrewCatalog, as_lead_gender
 from app.leads import repository as leads_repo
 from app.security import require_twilio_signature
 from app.telephony.base import Telephony, TelephonyError
+from app.telephony.twilio import relay as relay_socket
 from app.telephony.twilio import twiml
 from app.telephony.twilio.events import CallEvents
 from app.telephony.twilio.recordings import RecordingError, RecordingRefused, fetch_recording
@@ -78,6 +79,7 @@ WEBHOOK_BUDGET_S = 13.0
 MAX_CALLER_CHARS = 2000
 MAX_KEY_CHARS = 100  # Turn.idempotency_key
 MAX_SID_CHARS = 64  # Call.call_sid; Twilio's are 34
+MAX_RELAY_RECONNECTS = 2
 
 _WHOLE_NUMBER = re.compile(r"(\d{1,9})(?:\.\d{1,6})?")
 
@@ -290,7 +292,29 @@ async def _voice(ctx: Context, hook: Webhook) -> str:
         if call.outcome is not None or calls.is_final(call):
             return twiml.hang_up()
         turn = await call_flow.greet(session, ctx.engine, call.id)
+    if ctx.settings.twilio_input_mode == "relay":
+        return twiml.connect_relay(ctx.settings, turn.call_id, turn.agent_he)
     return _render(ctx, turn)
+
+
+async def _relay_done(ctx: Context, hook: Webhook) -> str:
+    """ConversationRelay's session ended: hang up when we ended it (or the call is over);
+    a dropped socket reconnects, twice at most, and the call goes on from the database."""
+    async with read_session(ctx.sessions) as session:
+        call = await _find_call(session, hook)
+        if call is None:
+            return _unknown(ctx, hook)
+        over = call.outcome is not None or calls.is_final(call)
+        call_id = call.id
+        lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
+    catalog, _ = catalogs(ctx.settings, as_lead_gender(lead.gender if lead else None))
+    if over or hook.field("HandoffData"):
+        return twiml.hang_up()
+    attempt = whole_number(hook.query.get("attempt")) or 0
+    log.warning("relay_session_dropped", call_id=call_id, attempt=attempt)
+    if attempt >= MAX_RELAY_RECONNECTS:
+        return twiml.say_and_hang_up(ctx.settings, catalog.technical_goodbye())
+    return twiml.connect_relay(ctx.settings, call_id, catalog.hear_me(), attempt=attempt + 1)
 
 
 async def _take_turn(
@@ -457,6 +481,8 @@ _TWILIO_FIELDS = [
     "RecordingDuration",
     "SpeechResult",
     "Confidence",
+    "HandoffData",
+    "SessionStatus",
 ]
 _OUR_QUERY = {"turn": "The turn our TwiML asked for", "call_id": "Our call id, before the CallSid"}
 # What Twilio posts (documented, not parsed by FastAPI: a webhook never answers 422).
@@ -519,6 +545,25 @@ async def silence(request: Request) -> Response:
     """The caller said nothing: the re-prompt, or the goodbye after three in a row."""
     settings: Settings = request.app.state.settings
     return await _answer(request, _silence, turn_mode=settings.twilio_input_mode)
+
+
+@_webhook_route("/relay-done")
+async def relay_done(request: Request) -> Response:
+    """ConversationRelay's session ended (the <Connect> action): hang up, or reconnect."""
+    return await _answer(request, _relay_done)
+
+
+@router.websocket("/relay")
+async def relay(websocket: WebSocket) -> None:
+    """ConversationRelay's socket (TWILIO_INPUT_MODE=relay): a call's turns, streamed."""
+    state = websocket.app.state
+
+    def make_call(socket: relay_socket.Socket) -> relay_socket.RelayCall:
+        return relay_socket.RelayCall(
+            state.settings, state.conversation, state.sessionmaker, socket
+        )
+
+    await relay_socket.serve(websocket, make_call)
 
 
 @_webhook_route("/call-status")

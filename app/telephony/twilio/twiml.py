@@ -21,6 +21,39 @@ def webhook_url(settings: Settings, path: str, **query: str | int) -> str:
     return settings.base_url + path + (f"?{urlencode(query)}" if query else "")
 
 
+def relay_url(settings: Settings) -> str:
+    """Our ConversationRelay socket as Twilio dials (and signs) it: BASE_URL in ws(s)://."""
+    scheme, rest = settings.base_url.split("://", 1)
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/twilio/relay"
+
+
+def connect_relay(settings: Settings, call_id: int, welcome_he: str, *, attempt: int = 0) -> str:
+    """Hands the call to ConversationRelay: Twilio's speech recognition and voice in Hebrew,
+    talking text with our socket. The caller may cut in by voice or key; the opt-out key is
+    detected. When the session ends, Twilio asks `/twilio/relay-done` what comes next."""
+    response = VoiceResponse()
+    connect = response.connect(
+        action=webhook_url(settings, "/twilio/relay-done", call_id=call_id, attempt=attempt),
+        method="POST",
+    )
+    relay = connect.conversation_relay(
+        url=relay_url(settings),
+        language=settings.twilio_speech_language,
+        tts_provider=settings.relay_tts_provider,
+        voice=settings.relay_tts_voice,
+        transcription_provider=settings.relay_transcription_provider,
+        speech_model=settings.relay_speech_model,
+        welcome_greeting=welcome_he or None,
+        welcome_greeting_interruptible="any",
+        interruptible="any",
+        dtmf_detection=True,
+        partial_prompts=settings.relay_translate_interim,
+    )
+    relay.parameter(name="call_id", value=str(call_id))
+    relay.parameter(name="attempt", value=str(attempt))
+    return str(response.to_xml())
+
+
 def _say(parent: Any, text: str, settings: Settings) -> None:
     if text:
         parent.say(text, voice=settings.twilio_tts_voice, language=SAY_LANGUAGE)

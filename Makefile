@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format check pytest bench clean
+.PHONY: install browser run test lint format check pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## Debian's Chromium for the console's browser tests (apt-get when missing, as root).
+browser:
+	scripts/chromium.sh
+
 ## Start the service on :8000 — offline, demo leads, no keys needed.
 run: install
 	$(BIN)/messiah db upgrade
@@ -21,7 +25,7 @@ run: install
 	$(BIN)/messiah serve --host 0.0.0.0 --port 8000
 
 ## Install everything and run every check and test (what .ci/run calls).
-test: install lint pytest
+test: install browser lint pytest
 
 lint: install
 	$(BIN)/ruff check app tests migrations bench

@@ -24,6 +24,16 @@ def _split_csv(value: object) -> object:
     return value
 
 
+def callback_number(value: str | None) -> str | None:
+    """Blank is unset; anything else must be a number the voice can read: +9723...."""
+    value = (value or "").replace(" ", "").replace("-", "")
+    if not value:
+        return None
+    if not (value.startswith("+") and value[1:].isdigit() and 8 <= len(value) <= 16):
+        raise ValueError("BUSINESS_CALLBACK_NUMBER must be E.164, e.g. +97235551234")
+    return value
+
+
 class Settings(BaseSettings):
     """Everything the service can be told, with safe offline defaults."""
 
@@ -90,6 +100,18 @@ class Settings(BaseSettings):
     calendar_name: str = "sales"
 
     agent_gender: Literal["female", "male"] = "female"
+    # What the agent says about the company; unset = the catalog's own lines. The console's
+    # Agent page stores overrides in the database (app/agent_profile); these are the defaults.
+    agent_name_he: str | None = Field(default=None, max_length=40)
+    agent_name_en: str | None = Field(default=None, max_length=40)
+    agent_pitch_he: str | None = Field(default=None, max_length=300)
+    agent_pitch_en: str | None = Field(default=None, max_length=300)
+    agent_price_he: str | None = Field(default=None, max_length=300)
+    agent_price_en: str | None = Field(default=None, max_length=300)
+    agent_questions_he: Annotated[list[str], NoDecode] = Field(default=[], max_length=3)
+    agent_questions_en: Annotated[list[str], NoDecode] = Field(default=[], max_length=3)
+    # Signs the console's session cookie; unset = derived from API_KEY.
+    console_secret: SecretStr | None = None
 
     # Israeli calling law: the advertising notice (Communications Law §30A) and a callback number.
     call_is_advertising: bool = True
@@ -130,6 +152,26 @@ class Settings(BaseSettings):
             return "sqlite+aiosqlite://" + value[len("sqlite://") :]
         return value
 
+    @field_validator("agent_questions_he", "agent_questions_en", mode="before")
+    @classmethod
+    def _questions(cls, value: object) -> object:
+        """Up to three questions separated by `|`; a blank one keeps the catalog's question."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split("|")]
+        return value
+
+    @field_validator(
+        "agent_name_he",
+        "agent_name_en",
+        "agent_pitch_he",
+        "agent_pitch_en",
+        "agent_price_he",
+        "agent_price_en",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() if value and value.strip() else None
+
     @field_validator("recording_url_allowed_hosts", "business_days", mode="before")
     @classmethod
     def _csv_list(cls, value: object) -> object:
@@ -155,13 +197,7 @@ class Settings(BaseSettings):
     @field_validator("business_callback_number")
     @classmethod
     def _e164_or_unset(cls, value: str | None) -> str | None:
-        """Blank is unset; anything else must be a number the voice can read: +9723...."""
-        value = (value or "").replace(" ", "").replace("-", "")
-        if not value:
-            return None
-        if not (value.startswith("+") and value[1:].isdigit() and 8 <= len(value) <= 16):
-            raise ValueError("BUSINESS_CALLBACK_NUMBER must be E.164, e.g. +97235551234")
-        return value
+        return callback_number(value)
 
     @field_validator("relay_opt_out_digit")
     @classmethod

@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from app import metrics, migrate
+from app.agent_profile import service as agent_profile
+from app.agent_profile.schemas import AgentProfile
 from app.calls.router import router as calls_router
 from app.campaigns.router import outbound_router as campaign_outbound_router
 from app.campaigns.router import router as campaigns_router
@@ -22,7 +24,7 @@ from app.clock import Clock, SystemClock
 from app.config import ConfigError, Settings, describe, get_settings
 from app.contract import PROTECTED_RESPONSES, ErrorMessage, described, not_found
 from app.conversation.engine import build_engine
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_sessionmaker, read_session
 from app.errors import AppError
 from app.flows.router import erasure_router
 from app.flows.router import router as agent_router
@@ -39,6 +41,7 @@ from app.telephony import close_telephony, open_telephony
 from app.telephony.dialing import start_dialer
 from app.telephony.outbound import router as outbound_router
 from app.telephony.twilio.router import router as twilio_router
+from app.web.router import mount_console
 
 log = structlog.get_logger("app")
 
@@ -57,6 +60,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.state.sessionmaker = create_sessionmaker(engine)
         if settings.run_migrations_on_startup:
             await migrate.upgrade(engine)
+        app.state.agent_defaults = AgentProfile.of(settings)
+        async with read_session(app.state.sessionmaker) as session:
+            await agent_profile.load(session, settings, app.state.agent_defaults)
         app.state.conversation = build_engine(settings, clock)
         open_telephony(app, settings)
         if settings.seed_demo_leads:
@@ -88,6 +94,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version="0.1.0",
         description="Outbound AI sales calls in Israeli Hebrew. Admin endpoints take `X-API-Key`.",
         lifespan=lifespan,
+        docs_url=None,  # served from vendored assets by app/web/docs.py, so they work offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -132,6 +140,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(campaign_outbound_router)
     app.include_router(twilio_router)
     app.include_router(outbound_router)
+    mount_console(app)
     return app
 
 

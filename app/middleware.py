@@ -30,6 +30,8 @@ from app.config import Settings
 from app.security import API_KEY_HEADER, UNAUTHORIZED_DETAIL, api_key_matches
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
+# Swagger UI and ReDoc, served from vendored files by app/web/docs.py.
+DOC_PAGES = ("/docs", "/redoc")
 REQUEST_ID_HEADER = "X-Request-ID"
 
 log = structlog.get_logger("app")
@@ -103,16 +105,7 @@ class _Protected:
                 patterns.append(re.compile("[^/]+".join(re.escape(p) for p in parts) + r"\Z"))
         exact: set[str] = set()
         if not settings.docs_open:
-            exact |= {
-                url
-                for url in (
-                    app.openapi_url,
-                    app.docs_url,
-                    app.redoc_url,
-                    app.swagger_ui_oauth2_redirect_url,
-                )
-                if url
-            }
+            exact |= {url for url in (app.openapi_url, *DOC_PAGES) if url}
         if not settings.metrics_open:
             exact.add("/metrics")
         return cls(tuple(patterns), frozenset(exact))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -96,3 +97,63 @@ async def erase_transcripts_for_lead(session: AsyncSession, lead_id: int) -> Non
 async def set_meeting(session: AsyncSession, call_id: int, meeting_id: int) -> None:
     """Records the meeting a call booked, in the booking's own transaction."""
     await session.execute(update(Call).where(Call.id == call_id).values(meeting_id=meeting_id))
+
+
+async def funnel_counts(session: AsyncSession) -> dict[str, int]:
+    """Calls at each step: dialed, answered, talked (the caller said something), interested
+    (offered slots, or booked or asked for a callback), booked."""
+    talked = select(Turn.call_id).where(Turn.index > 0, Turn.caller_he.is_not(None))
+    offered = select(Turn.call_id).where(Turn.action.in_(("offer_slots", "book_meeting")))
+    interested = or_(Call.id.in_(offered), Call.outcome.in_(("booked", "callback")))
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count(Call.answered_at),
+                func.count(case((Call.id.in_(talked), 1))),
+                func.count(case((interested, 1))),
+                func.count(case((Call.outcome == "booked", 1))),
+            ).select_from(Call)
+        )
+    ).one()
+    steps = ("dialed", "answered", "conversations", "interested", "booked")
+    return {step: int(n) for step, n in zip(steps, row, strict=True)}
+
+
+async def outcomes_since(session: AsyncSession, since: datetime) -> Sequence[tuple[datetime, str]]:
+    """When each call that has an outcome started, and the outcome, from `since` on."""
+    rows = await session.execute(
+        select(Call.started_at, Call.outcome)
+        .where(Call.started_at >= since, Call.outcome.is_not(None))
+        .order_by(Call.started_at)
+        .limit(50_000)
+    )
+    return [(started, str(outcome)) for started, outcome in rows.all()]
+
+
+STAGE_COLUMNS = {
+    "fetch": Turn.ms_fetch,
+    "stt": Turn.ms_stt,
+    "translate_in": Turn.ms_translate_in,
+    "llm": Turn.ms_llm,
+    "translate_out": Turn.ms_translate_out,
+    "total": Turn.ms_total,
+}
+
+
+async def stage_timings(session: AsyncSession, last: int = 5_000) -> dict[str, list[int]]:
+    """Per-stage milliseconds of the latest `last` answered turns (stages that ran)."""
+    rows = (
+        await session.execute(
+            select(*STAGE_COLUMNS.values())
+            .where(Turn.index > 0)
+            .order_by(Turn.id.desc())
+            .limit(last)
+        )
+    ).all()
+    timings: dict[str, list[int]] = {stage: [] for stage in STAGE_COLUMNS}
+    for row in rows:
+        for stage, ms in zip(STAGE_COLUMNS, row, strict=True):
+            if ms is not None:
+                timings[stage].append(int(ms))
+    return timings

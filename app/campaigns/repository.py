@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calls.models import Call
@@ -25,6 +25,13 @@ async def get(session: AsyncSession, campaign_id: int, *, lock: bool = False) ->
     if lock:
         query = query.with_for_update()
     return await session.scalar(query)
+
+
+def lead_ids_of(campaign_id: int) -> Select[tuple[int]]:
+    """The ids of a campaign's leads, as a query to filter leads by."""
+    return select(CallAttempt.lead_id).where(
+        CallAttempt.campaign_id == campaign_id, CallAttempt.lead_id.is_not(None)
+    )  # type: ignore[return-value]
 
 
 async def list_campaigns(session: AsyncSession) -> Sequence[Campaign]:

@@ -53,16 +53,12 @@ class LLMAgent:
     a second round would cost a model call for words the caller never hears.
     """
 
-    def __init__(self, model: ChatModel, agent_name: str, timezone: str) -> None:
+    def __init__(self, model: ChatModel) -> None:
         self.model = model
-        self.agent_name = agent_name
-        self.timezone = timezone
 
     def _messages(self, conversation: Conversation, user_en: str, tools: Toolbox) -> list[Message]:
         now = tools.clock.now().astimezone(tools.settings.tz)
-        messages = [
-            Message("system", system_prompt(conversation, self.agent_name, now, self.timezone))
-        ]
+        messages = [Message("system", system_prompt(conversation, tools.settings, now))]
         for exchange in conversation.history:
             messages += [Message("user", exchange.user), Message("assistant", exchange.agent)]
         messages.append(Message("user", user_en))

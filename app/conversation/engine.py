@@ -21,7 +21,6 @@ from app.conversation.providers.openai import (
     OpenAITranslator,
     make_openai_client,
 )
-from app.language.he import DEFAULT_AGENT_NAMES
 
 
 @dataclass(slots=True)
@@ -53,9 +52,7 @@ def build_engine(settings: Settings, clock: Clock) -> Engine:
         client = make_openai_client(settings)
         timeout = settings.openai_timeout_seconds
         model = OpenAIChatModel(client, settings.openai_model, timeout)
-        agent = LLMAgent(
-            model, DEFAULT_AGENT_NAMES[settings.agent_gender], settings.business_timezone
-        )
+        agent = LLMAgent(model)
         translator = OpenAITranslator(client, settings.openai_model, timeout)
         transcriber = OpenAITranscriber(client, settings.openai_transcribe_model, timeout)
         mode = "openai"

@@ -43,8 +43,22 @@ def catalogs(settings: Settings, lead_gender: LeadGender) -> tuple[HebrewCatalog
         else None,
     }
     return (
-        HebrewCatalog(advertiser=settings.advertiser_name_he, **common),
-        EnglishCatalog(advertiser=settings.advertiser_name_en, **common),
+        HebrewCatalog(
+            advertiser=settings.advertiser_name_he,
+            agent_name=settings.agent_name_he,
+            pitch_line=settings.agent_pitch_he,
+            price_line=settings.agent_price_he,
+            questions=tuple(settings.agent_questions_he),
+            **common,
+        ),
+        EnglishCatalog(
+            advertiser=settings.advertiser_name_en,
+            agent_name=settings.agent_name_en,
+            pitch_line=settings.agent_pitch_en,
+            price_line=settings.agent_price_en,
+            questions=tuple(settings.agent_questions_en),
+            **common,
+        ),
     )
 
 

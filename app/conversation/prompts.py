@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.config import Settings
 from app.conversation.state import Conversation
+from app.language.en import DEFAULT_AGENT_NAMES
+from app.language.he import own_questions
+
+PITCH = (
+    "Alta builds AI agents that call and qualify leads and book meetings, helping companies "
+    "increase sales."
+)
+QUESTIONS = (
+    "do they have an SDR team (people who call leads and book meetings)?",
+    "how are incoming leads handled today?",
+    "roughly how many leads a month?",
+)
+PRICE = "pricing depends on volume and is discussed in the meeting."
 
 SYSTEM_PROMPT = """\
-You are {agent_name}, an AI sales assistant calling on behalf of Alta. Alta builds AI agents that \
-call and qualify leads and book meetings, helping companies increase sales.
+You are {agent_name}, an AI sales assistant calling on behalf of {advertiser}. {pitch}
 
 You are on a phone call with {lead_name}{company_part}. The lead hears your words translated into \
 spoken Hebrew, so write short, natural, spoken sentences (one to three), no lists, no markdown, \
@@ -18,9 +31,8 @@ The call so far started with your greeting: an advertising notice, you introduce
 you are an AI assistant, the call is recorded and how to refuse, and asked if it is a good time.
 
 How the call goes:
-1. If the lead has a minute, ask one to three short qualifying questions, one per turn: do they \
-have an SDR team (people who call leads and book meetings)? how are incoming leads handled today? \
-roughly how many leads a month?
+1. If the lead has a minute, ask one to three short qualifying questions, one per turn: \
+{questions}
 2. When the lead sounds interested, call offer_slots and offer the two times it returns.
 3. When the lead picks one, call book_meeting with that slot's exact ISO start, then confirm.
 4. If neither time works, call offer_slots again for two other times.
@@ -30,8 +42,8 @@ schedule_callback with when they asked to be called.
 
 Rules:
 - Keep every reply under 20 words. Never say the same sentence twice in a row.
-- Be honest: if asked, you are an AI assistant. Do not invent prices; pricing depends on volume \
-and is discussed in the meeting. Your name is {agent_name}.
+- Be honest: if asked, you are an AI assistant. Do not invent prices; {price} \
+Your name is {agent_name}.
 - If the lead's answer fits both offered times ("at nine" when both are at nine, or just "yes"), \
 ask one short question naming the difference (the day, or the time). Never book a time the lead \
 turned down.
@@ -50,11 +62,17 @@ them, or book more than one meeting.
 {status}"""
 
 
-def system_prompt(conversation: Conversation, agent_name: str, now: datetime, tz: str) -> str:
+def system_prompt(conversation: Conversation, settings: Settings, now: datetime) -> str:
+    """The prompt for this call, with what the operator set on the Agent page (or the env)."""
     lead = conversation.lead
     company = f" from {lead.company}" if lead.company else ""
+    price = f'when asked, say: "{settings.agent_price_en}"' if settings.agent_price_en else PRICE
     return SYSTEM_PROMPT.format(
-        agent_name=agent_name,
+        agent_name=settings.agent_name_en or DEFAULT_AGENT_NAMES[settings.agent_gender],
+        advertiser=settings.advertiser_name_en,
+        pitch=settings.agent_pitch_en or PITCH,
+        questions=" ".join(own_questions(QUESTIONS, tuple(settings.agent_questions_en))),
+        price=price,
         lead_name=lead.name,
         company_part=company,
         source=(
@@ -63,7 +81,7 @@ def system_prompt(conversation: Conversation, agent_name: str, now: datetime, tz
             else "say the details came from a business leads list, and offer to remove them"
         ),
         now=now.strftime("%A %Y-%m-%d %H:%M"),
-        timezone=tz,
+        timezone=settings.business_timezone,
         status=_status(conversation),
     )
 

@@ -20,7 +20,9 @@ from app.language.he import (
     days_ahead,
     first_name,
     is_foreign,
+    own_questions,
     phone_groups,
+    with_question,
 )
 
 BRAND = "Alta"
@@ -202,6 +204,9 @@ class EnglishCatalog:
     advertising: bool = True  # CALL_IS_ADVERTISING: the greeting opens with the notice
     callback_number: str | None = None  # BUSINESS_CALLBACK_NUMBER (E.164), said in the voicemail
     opt_out_key: str | None = None  # the phone key that takes the caller off the list (relay)
+    pitch_line: str | None = None  # AGENT_PITCH_EN, the twin of the Hebrew catalog's
+    price_line: str | None = None
+    questions: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -273,22 +278,33 @@ class EnglishCatalog:
     def qualifying_questions(self) -> tuple[str, str, str]:
         """Asks, in order: who calls leads today, how fast leads are handled, monthly volume."""
         opener = self._you("Tell me", "I wanted to ask")
-        return (
-            f"{opener}, do you have someone whose whole job is calling leads and booking meetings?",
-            "And how do you handle incoming leads today? Does someone get back to them quickly?",
-            "And roughly how many leads come in each month? Even a rough estimate is great.",
+        return own_questions(
+            (
+                f"{opener}, do you have someone whose whole job is calling leads and booking "
+                "meetings?",
+                "And how do you handle incoming leads today? "
+                "Does someone get back to them quickly?",
+                "And roughly how many leads come in each month? Even a rough estimate is great.",
+            ),
+            self.questions,
         )
 
     def short_question(self, index: int) -> str:
         """A qualifying question again, shorter and simpler (index 0-2; past the end: the last)."""
-        questions = (
-            "Do you have salespeople who call leads?",
-            "Does someone get back to new leads quickly?",
-            "Roughly how many leads a month?",
+        questions = own_questions(
+            (
+                "Do you have salespeople who call leads?",
+                "Does someone get back to new leads quickly?",
+                "Roughly how many leads a month?",
+            ),
+            self.questions,
         )
         return questions[min(max(index, 0), len(questions) - 1)]
 
     def pitch(self) -> str:
+        if self.pitch_line:
+            more = self._you("Interested in hearing more?", "Want to hear more?")
+            return with_question(self.pitch_line, more)
         return (
             "In short, we build AI agents that call leads, screen them and book meetings for "
             "the sales team. " + self._you("Interested in hearing more?", "Want to hear more?")
@@ -310,6 +326,8 @@ class EnglishCatalog:
         )
 
     def price(self) -> str:
+        if self.price_line:
+            return self.price_line.strip()
         return (
             "The price depends on scale, mainly the number of leads and calls. "
             "In the meeting with our rep we'll go over it based on your needs."

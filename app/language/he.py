@@ -358,6 +358,21 @@ def word_count(line: str) -> int:
     return len([word for word in line.split() if re.search(r"\w", word)])
 
 
+def own_questions(built_in: tuple[str, str, str], own: tuple[str, ...]) -> tuple[str, str, str]:
+    """The operator's qualifying questions where given, the catalog's elsewhere."""
+    a, b, c = (
+        own[i].strip() if i < len(own) and own[i].strip() else line
+        for i, line in enumerate(built_in)
+    )
+    return a, b, c
+
+
+def with_question(line: str, question: str) -> str:
+    """The operator's line as written, then `question` unless the line already asks one."""
+    line = line.strip()
+    return line if line.endswith("?") else f"{line} {question}"
+
+
 @dataclass(frozen=True, slots=True)
 class HebrewCatalog:
     """Every fixed line of a call, agreeing with the agent's voice and the lead's gender."""
@@ -369,6 +384,10 @@ class HebrewCatalog:
     advertising: bool = True  # CALL_IS_ADVERTISING: the greeting opens with "פרסומת"
     callback_number: str | None = None  # BUSINESS_CALLBACK_NUMBER (E.164), said in the voicemail
     opt_out_key: str | None = None  # the phone key that takes the caller off the list (relay)
+    # The operator's own words (AGENT_PITCH_HE, ...; the console's Agent page), said as written.
+    pitch_line: str | None = None
+    price_line: str | None = None
+    questions: tuple[str, ...] = ()  # a blank one keeps the catalog's question
 
     @property
     def name(self) -> str:
@@ -465,22 +484,31 @@ class HebrewCatalog:
     def qualifying_questions(self) -> tuple[str, str, str]:
         """Asks, in order: who calls leads today, how fast leads are handled, monthly volume."""
         opener = self._you("תגידי", "תגיד", "רציתי לשאול")
-        return (
-            f"{opener}, יש אצלכם מישהו שכל התפקיד שלו זה להתקשר ללידים ולקבוע פגישות?",
-            "ואיך אתם מטפלים היום בלידים שנכנסים? מישהו חוזר אליהם מהר?",
-            "ובערך כמה לידים נכנסים אליכם בחודש? גם הערכה גסה זה מעולה.",
+        return own_questions(
+            (
+                f"{opener}, יש אצלכם מישהו שכל התפקיד שלו זה להתקשר ללידים ולקבוע פגישות?",
+                "ואיך אתם מטפלים היום בלידים שנכנסים? מישהו חוזר אליהם מהר?",
+                "ובערך כמה לידים נכנסים אליכם בחודש? גם הערכה גסה זה מעולה.",
+            ),
+            self.questions,
         )
 
     def short_question(self, index: int) -> str:
         """A qualifying question again, shorter and simpler (index 0-2; past the end: the last)."""
-        questions = (
-            "יש אצלכם אנשי מכירות שמתקשרים ללידים?",
-            "מישהו חוזר מהר ללידים חדשים?",
-            "בערך כמה לידים בחודש?",
+        questions = own_questions(
+            (
+                "יש אצלכם אנשי מכירות שמתקשרים ללידים?",
+                "מישהו חוזר מהר ללידים חדשים?",
+                "בערך כמה לידים בחודש?",
+            ),
+            self.questions,
         )
         return questions[min(max(index, 0), len(questions) - 1)]
 
     def pitch(self) -> str:
+        if self.pitch_line:
+            more = self._you("מעוניינת", "מעוניין", "רוצים") + " לשמוע עוד?"
+            return with_question(self.pitch_line, more)
         return (
             "בקצרה, אנחנו בונים סוכני בינה מלאכותית שמתקשרים ללידים, מסננים וקובעים פגישות "
             "לאנשי המכירות. " + self._you("מעוניינת", "מעוניין", "רוצים") + " לשמוע עוד?"
@@ -502,6 +530,8 @@ class HebrewCatalog:
         return f"כן, אני {self._assistant()}, מטעם {BRAND}. וזה בדיוק מה שאנחנו מציעים לחברות."
 
     def price(self) -> str:
+        if self.price_line:
+            return self.price_line.strip()
         return (
             "המחיר תלוי בהיקף, בעיקר בכמות הלידים והשיחות. "
             "בפגישה עם הנציג שלנו נעבור על זה לפי הצרכים שלכם."

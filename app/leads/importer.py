@@ -8,12 +8,14 @@ stay written; importing the same file again (merge mode) is safe and changes not
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db import read_session
 from app.errors import Conflict
 from app.leads import merge, repository
 from app.leads.models import Lead, LeadStatus
@@ -61,18 +63,19 @@ def _merge(row: LeadCreate, line: int, target: Lead | dict[str, Any], mode: Impo
     return _Row(line, row.phone, name, outcome, planned.changes, planned.conflicts)
 
 
-async def _apply(
-    session: AsyncSession, chunk: list[tuple[int, LeadCreate]], mode: ImportMode
-) -> list[_Row]:
-    """Creates (in one bulk insert) or merges one chunk's rows inside the caller's transaction."""
-    await repository.plan_lookups_afresh(session)
-    existing = await repository.get_by_phones(session, [row.phone for _, row in chunk])
+def _classify(
+    chunk: list[tuple[int, LeadCreate]],
+    existing: Mapping[str, Lead | dict[str, Any]],
+    mode: ImportMode,
+) -> tuple[list[_Row], dict[str, dict[str, Any]]]:
+    """Each row's outcome against the leads that have its phone; the new leads' values."""
     new: dict[str, dict[str, Any]] = {}
     results: list[_Row] = []
     for line, row in chunk:
         lead = existing.get(row.phone)
-        if lead is not None and lead.do_not_call:
-            results.append(_Row(line, row.phone, lead.name, ImportOutcome.do_not_call))
+        if lead is not None and _field(lead, "do_not_call"):
+            name = str(_field(lead, "name"))
+            results.append(_Row(line, row.phone, name, ImportOutcome.do_not_call))
         elif lead is not None:
             results.append(_merge(row, line, lead, mode))
         elif row.phone in new:
@@ -80,6 +83,20 @@ async def _apply(
         else:
             new[row.phone] = row.model_dump()
             results.append(_Row(line, row.phone, row.name, ImportOutcome.created))
+    return results, new
+
+
+def _field(lead: Lead | dict[str, Any], name: str) -> Any:
+    return lead.get(name) if isinstance(lead, dict) else getattr(lead, name)
+
+
+async def _apply(
+    session: AsyncSession, chunk: list[tuple[int, LeadCreate]], mode: ImportMode
+) -> list[_Row]:
+    """Creates (in one bulk insert) or merges one chunk's rows inside the caller's transaction."""
+    await repository.plan_lookups_afresh(session)
+    existing = await repository.get_by_phones(session, [row.phone for _, row in chunk])
+    results, new = _classify(chunk, existing, mode)
     ids = {lead.phone: lead.id for lead in existing.values()}
     ids |= await repository.add_many(session, list(new.values()))
     await session.flush()
@@ -141,6 +158,31 @@ async def import_csv(
     rows: list[_Row] = []
     for start in range(0, len(parsed.rows), CHUNK_ROWS):
         rows += await _write(sessions, parsed.rows[start : start + CHUNK_ROWS], mode)
+    return await asyncio.to_thread(_report, mode, parsed, rows)
+
+
+async def preview_csv(
+    sessions: Sessions, data: bytes, mode: ImportMode = ImportMode.merge
+) -> ImportReport:
+    """What `import_csv` would do with this file now, written nowhere: new leads have id 0."""
+    parsed = await asyncio.to_thread(parse_leads, data)
+    rows: list[_Row] = []
+    created: dict[str, dict[str, Any]] = {}  # by an earlier chunk: later ones merge into it
+    async with read_session(sessions) as session:
+        for start in range(0, len(parsed.rows), CHUNK_ROWS):
+            chunk = parsed.rows[start : start + CHUNK_ROWS]
+            phones = [row.phone for _, row in chunk]
+            stored = await repository.get_by_phones(session, phones)
+            existing: dict[str, Lead | dict[str, Any]] = {
+                phone: {**merge.fields_of(lead), "do_not_call": lead.do_not_call, "id": lead.id}
+                for phone, lead in stored.items()
+            }
+            existing |= {phone: created[phone] for phone in phones if phone in created}
+            results, new = _classify(chunk, existing, mode)
+            created |= new
+            for result in results:
+                result.lead_id = int(_field(existing.get(result.phone) or {}, "id") or 0)
+            rows += results
     return await asyncio.to_thread(_report, mode, parsed, rows)
 
 

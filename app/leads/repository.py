@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Select, delete, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from app.contract import storable_id
 from app.errors import Conflict, NotFound
@@ -78,6 +79,45 @@ async def list_leads(
     if status is not None:
         query = query.where(Lead.status == status)
     return (await session.scalars(query)).all()
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    text: str | None = None,
+    status: str | None = None,
+    do_not_call: bool | None = None,
+    within: Select[tuple[int]] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[Lead], int]:
+    """Leads matching every filter given (newest first) and how many match in all.
+
+    `text` is looked for in the names, company, email and phone (a local number like 050-123
+    finds +97250123...); `within` is a query of lead ids (a campaign's leads).
+    """
+    query = select(Lead)
+    if text:
+        like = f"%{text.strip()}%"
+        digits = "".join(ch for ch in text if ch.isdigit()).lstrip("0")
+        matches: list[ColumnElement[bool]] = [
+            Lead.name.ilike(like),
+            Lead.name_he.ilike(like),
+            Lead.company.ilike(like),
+            Lead.email.ilike(like),
+        ]
+        if digits:
+            matches.append(Lead.phone.contains(digits))
+        query = query.where(or_(*matches))
+    if status:
+        query = query.where(Lead.status == status)
+    if do_not_call is not None:
+        query = query.where(Lead.do_not_call.is_(do_not_call))
+    if within is not None:
+        query = query.where(Lead.id.in_(within))
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(Lead.id.desc()).limit(limit).offset(offset))
+    return rows.all(), int(total or 0)
 
 
 async def count(session: AsyncSession) -> int:

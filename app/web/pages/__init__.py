@@ -1,0 +1,1 @@
+"""One module per console page; each is a thin router over the services and flows."""

@@ -1,0 +1,63 @@
+"""Meetings: upcoming ones, their .ics invitation, and cancelling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.contract import Id
+from app.db import read_session
+from app.deps import AppClock, AppSettings, DbSession, DbSessions
+from app.leads import repository as leads_repo
+from app.meetings import ics, service
+from app.meetings import repository as meetings_repo
+from app.meetings.models import MeetingStatus
+from app.web.auth import Console
+from app.web.templating import render
+
+router = APIRouter(prefix="/console/meetings", include_in_schema=False)
+
+
+@router.get("")
+async def list_meetings(
+    request: Request,
+    console: Console,
+    sessions: DbSessions,
+    settings: AppSettings,
+    clock: AppClock,
+    cancelled: bool = False,
+) -> Response:
+    """Booked meetings from an hour ago on, by start time (and, if asked, cancelled ones)."""
+    since = clock.now() - timedelta(hours=1)
+    async with read_session(sessions) as session:
+        meetings = await meetings_repo.list_meetings(
+            session, settings.calendar_name, include_cancelled=cancelled
+        )
+        shown = [m for m in meetings if m.status != MeetingStatus.booked or m.end >= since]
+        leads = {m.lead_id: await leads_repo.get(session, m.lead_id) for m in shown if m.lead_id}
+    context = {"meetings": shown, "leads": leads, "cancelled": cancelled}
+    return render(request, console, "meetings.html", context, page="meetings")
+
+
+@router.get("/{meeting_id}.ics")
+async def invitation(
+    meeting_id: Id, console: Console, session: DbSession, settings: AppSettings
+) -> Response:
+    """The same invitation GET /meetings/{id}.ics serves, for the logged-in browser."""
+    meeting = await service.get_meeting(session, meeting_id)
+    lead = await leads_repo.get(session, meeting.lead_id) if meeting.lead_id else None
+    return Response(
+        ics.meeting_to_ics(meeting, lead, settings),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
+    )
+
+
+@router.post("/{meeting_id}/cancel")
+async def cancel(meeting_id: Id, console: Console, session: DbSession, clock: AppClock) -> Response:
+    """Cancels the meeting and frees its slot."""
+    await service.cancel_meeting(session, clock, meeting_id)
+    return RedirectResponse("/console/meetings", status.HTTP_303_SEE_OTHER)

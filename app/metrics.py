@@ -46,6 +46,18 @@ DB_WAIT_SECONDS = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
 )
 DB_POOL_IN_USE = Gauge("messiah_db_pool_in_use", "Database connections checked out of the pool.")
+CALENDAR_FAILURES = Counter(
+    "messiah_calendar_failures_total",
+    "Calendar free/busy reads that failed (the cached answer was used), by backend and reason.",
+    ["backend", "reason"],
+)
+FREEBUSY_AGE_SECONDS = Gauge(
+    "messiah_calendar_freebusy_age_seconds",
+    "Age of the free/busy the last offer used: 0 when read fresh, more when cached.",
+)
+OUTBOX = Counter(
+    "messiah_outbox_jobs_total", "Outbox deliveries, by kind and result.", ["kind", "result"]
+)
 DIALS = Counter("messiah_dials_total", "Campaign dial attempts, by result.", ["result"])
 
 router = APIRouter(tags=["health"])

@@ -151,6 +151,8 @@ def settings(database_url: str, settings_overrides: dict[str, object]) -> Settin
         "twilio_auth_token": None,
         # The dialer runs only where a test asks for it (it would dial the offline network).
         "dialer_enabled": False,
+        # Deliveries (calendar sync, mail, SMS) run where a test drives them (worker.run_once).
+        "outbox_enabled": False,
         "app_env": "test",
         "log_json": True,
     }

@@ -57,7 +57,14 @@ async def test_book_then_read_back(client: httpx.AsyncClient, session: AsyncSess
     assert created["start"] == WEDNESDAY_10
     assert created["end"] == "2026-11-25T10:30:00+02:00"
     assert created["status"] == "booked"
-    assert (await client.get(f"/meetings/{created['id']}")).json() == created
+    assert created["rep"] == {"key": "sales", "name": "Sales", "email": "meetings@example.com"}
+    assert (created["sync"], created["external_event_id"]) == ("local", None)
+    detail = (await client.get(f"/meetings/{created['id']}")).json()
+    # The lead's phone is a mobile: an SMS confirmation waits in the outbox (no email known).
+    assert [(d["kind"], d["state"]) for d in detail.pop("deliveries")] == [
+        ("sms.confirm", "pending")
+    ]
+    assert detail == created
     assert (await client.get("/meetings")).json() == [created]
 
 

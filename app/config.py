@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import time
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -122,7 +123,7 @@ class Settings(BaseSettings):
     google_calendar_delegate: bool = False
     # A JSON list of {"name", "email", "calendar", optional "key", "name_he"}; unset = one rep
     # named after CALENDAR_NAME, whose calendar is ours alone.
-    sales_reps: list[SalesRep] = []
+    sales_reps: Annotated[list[SalesRep], NoDecode] = []
     # How long a call waits on a calendar server before using the last known free/busy.
     calendar_timeout_seconds: float = Field(default=2.0, gt=0, le=10)
     # Free/busy older than this is read again before an offer.
@@ -248,6 +249,19 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("TWILIO_API_BASE_URL must look like https://api.twilio.com")
         return f"{parts.scheme}://{parts.netloc}"
+
+    @field_validator("sales_reps", mode="before")
+    @classmethod
+    def _reps_json(cls, value: object) -> object:
+        """SALES_REPS is JSON text in the environment; blank is none."""
+        if isinstance(value, str):
+            if not value.strip():
+                return []
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"SALES_REPS is not valid JSON: {exc.msg}") from exc
+        return value
 
     @field_validator("sales_reps")
     @classmethod

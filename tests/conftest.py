@@ -27,7 +27,12 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
 
-pytest_plugins = ["tests.fakes.openai_server", "tests.fakes.twilio"]
+pytest_plugins = [
+    "tests.fakes.openai_server",
+    "tests.fakes.twilio",
+    "tests.fakes.radicale",
+    "tests.fakes.smtp",
+]
 
 # Tuesday 24 November 2026, 10:00 in Israel: a plain business day.
 DEFAULT_NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

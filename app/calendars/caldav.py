@@ -74,8 +74,6 @@ class CalDAVCalendar:
             username=self.username,
             password=self.password,
             timeout=REQUEST_TIMEOUT_S,
-            require_tls=False,  # CALDAV_URL decides: http only where the operator chose it
-            enable_rfc6764=False,
         )
 
     def calendar_url(self, rep: SalesRep) -> str:
@@ -122,7 +120,7 @@ class CalDAVCalendar:
 
         def put(client: DAVClient) -> str:
             calendar = client.calendar(url=url)  # type: ignore[no-untyped-call]
-            created = calendar.add_event(event.ics.decode())
+            created = calendar.save_event(event.ics.decode())
             return str(created.url)
 
         return await self._run(put)

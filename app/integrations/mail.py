@@ -75,6 +75,8 @@ class SmtpMailer:
                 use_tls=implicit_tls,
                 start_tls=settings.smtp_starttls and not implicit_tls,
                 timeout=settings.smtp_timeout_seconds,
+                # Not socket.getfqdn(): it can wait seconds on DNS. The sender's domain instead.
+                local_hostname=str(settings.mail_from).rsplit("@", 1)[-1],
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise GiveUp(f"SMTP refused the recipient: {exc}") from exc

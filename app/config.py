@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     google_calendar_credentials: SecretStr | None = None
     # Google Calendar API origin; unset = Google's own. For test servers only.
     google_calendar_api_url: str | None = None
+    # Google's OAuth token endpoint; unset = Google's own. For test servers only.
+    google_oauth_token_url: str | None = None
     # A service account acts as each rep (domain-wide delegation): needed to add attendees.
     google_calendar_delegate: bool = False
     # A JSON list of {"name", "email", "calendar", optional "key", "name_he"}; unset = one rep

@@ -30,6 +30,7 @@ from app.main import create_app
 pytest_plugins = [
     "tests.fakes.openai_server",
     "tests.fakes.twilio",
+    "tests.fakes.google_calendar",
     "tests.fakes.radicale",
     "tests.fakes.smtp",
 ]

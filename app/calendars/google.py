@@ -34,6 +34,7 @@ from app.config import SalesRep, Settings
 T = TypeVar("T")
 SCOPES = ["https://www.googleapis.com/auth/calendar"]
 REQUEST_TIMEOUT_S = 10
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 RETRYABLE = {408, 429, 500, 502, 503, 504}
 
 
@@ -48,17 +49,28 @@ def load_credentials_info(value: str) -> dict[str, Any]:
     return info
 
 
-def make_credentials(info: dict[str, Any]) -> Credentials:
-    """A service account key or an authorized_user refresh token, as google-auth reads them."""
+def make_credentials(info: dict[str, Any], token_url: str | None = None) -> Credentials:
+    """A service account key or an authorized_user refresh token, as google-auth reads them;
+    `token_url` (GOOGLE_OAUTH_TOKEN_URL, test servers only) replaces Google's token endpoint."""
     kind = info.get("type")
     if kind == "service_account":
+        if token_url:
+            info = {**info, "token_uri": token_url}
         found: Credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
             info, scopes=SCOPES
         )
         return found
     if kind == "authorized_user":
-        user: Credentials = user_credentials.Credentials.from_authorized_user_info(  # type: ignore[no-untyped-call]
-            info, scopes=SCOPES
+        missing = {"client_id", "client_secret", "refresh_token"} - set(info)
+        if missing:
+            raise ValueError(f"GOOGLE_CALENDAR_CREDENTIALS: missing {', '.join(sorted(missing))}")
+        user = user_credentials.Credentials(  # type: ignore[no-untyped-call]
+            token=None,
+            refresh_token=info["refresh_token"],
+            token_uri=token_url or GOOGLE_TOKEN_URL,
+            client_id=info["client_id"],
+            client_secret=info["client_secret"],
+            scopes=SCOPES,
         )
         return user
     raise ValueError(
@@ -85,7 +97,7 @@ class GoogleCalendar:
         if settings.google_calendar_credentials is None:
             raise ValueError("GoogleCalendar needs GOOGLE_CALENDAR_CREDENTIALS")
         info = load_credentials_info(settings.google_calendar_credentials.get_secret_value())
-        self._credentials = make_credentials(info)
+        self._credentials = make_credentials(info, settings.google_oauth_token_url)
         self._delegate = settings.google_calendar_delegate and info.get("type") == (
             "service_account"
         )

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from datetime import time
 from functools import lru_cache
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -32,6 +42,26 @@ def callback_number(value: str | None) -> str | None:
     if not (value.startswith("+") and value[1:].isdigit() and 8 <= len(value) <= 16):
         raise ValueError("BUSINESS_CALLBACK_NUMBER must be E.164, e.g. +97235551234")
     return value
+
+
+class SalesRep(BaseModel):
+    """One entry of SALES_REPS: who meets the lead, and where their calendar lives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(default="", max_length=100, pattern=r"^[A-Za-z0-9_.@-]*$")
+    name: str = Field(min_length=1, max_length=100)
+    name_he: str | None = Field(default=None, max_length=100)
+    email: EmailStr
+    # A CalDAV calendar URL, or a Google calendar id; unused by the local calendar.
+    calendar: str = Field(default="", max_length=1000)
+
+    @model_validator(mode="after")
+    def _default_key(self) -> SalesRep:
+        """The key names the rep in the database (meetings.calendar): the email unless given."""
+        if not self.key:
+            object.__setattr__(self, "key", str(self.email).lower())
+        return self
 
 
 class Settings(BaseSettings):
@@ -98,6 +128,47 @@ class Settings(BaseSettings):
     meeting_min_notice_minutes: int = Field(default=120, ge=0)
     availability_horizon_days: int = Field(default=30, ge=1, le=365)
     calendar_name: str = "sales"
+
+    # Real calendars: local (our database only) | caldav | google; see app/calendars/.
+    calendar_backend: Literal["local", "caldav", "google"] = "local"
+    caldav_url: str | None = None
+    caldav_username: str | None = None
+    caldav_password: SecretStr | None = None
+    # A service-account or OAuth "authorized_user" JSON: a file path or the JSON itself.
+    google_calendar_credentials: SecretStr | None = None
+    # Google Calendar API origin; unset = Google's own. For test servers only.
+    google_calendar_api_url: str | None = None
+    # Google's OAuth token endpoint; unset = Google's own. For test servers only.
+    google_oauth_token_url: str | None = None
+    # A service account acts as each rep (domain-wide delegation): needed to add attendees.
+    google_calendar_delegate: bool = False
+    # A JSON list of {"name", "email", "calendar", optional "key", "name_he"}; unset = one rep
+    # named after CALENDAR_NAME, whose calendar is ours alone.
+    sales_reps: Annotated[list[SalesRep], NoDecode] = []
+    # How long a call waits on a calendar server before using the last known free/busy.
+    calendar_timeout_seconds: float = Field(default=2.0, gt=0, le=10)
+    # Free/busy older than this is read again before an offer.
+    calendar_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # Booking assigns the free rep with the fewest meetings this week, or takes turns.
+    rep_assignment: Literal["least_booked", "round_robin"] = "least_booked"
+
+    # Invitations: SMTP unset = mail is stored in the database (outgoing_messages), not sent.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    mail_from: EmailStr = "meetings@example.com"
+    # SMS confirmations go through Twilio Messaging (the TWILIO_* account) when this is true and
+    # Twilio is configured; otherwise they are stored in the database.
+    sms_enabled: bool = True
+    sms_from: str | None = None
+    # The delivery job (calendar sync, mail, SMS) in this process; any number may run at once.
+    outbox_enabled: bool = True
+    # The delivery job's poll interval, and attempts before a delivery is given up.
+    outbox_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
 
     agent_gender: Literal["female", "male"] = "female"
     # What the agent says about the company; unset = the catalog's own lines. The console's
@@ -215,6 +286,17 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("google_calendar_api_url")
+    @classmethod
+    def _google_api_base(cls, value: str | None) -> str | None:
+        """Only scheme://host[:port]; the client library keeps its own paths."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("GOOGLE_CALENDAR_API_URL must look like https://www.googleapis.com")
+        return f"{parts.scheme}://{parts.netloc}"
+
     @field_validator("twilio_api_base_url")
     @classmethod
     def _api_base(cls, value: str | None) -> str | None:
@@ -225,6 +307,43 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("TWILIO_API_BASE_URL must look like https://api.twilio.com")
         return f"{parts.scheme}://{parts.netloc}"
+
+    @field_validator("sales_reps", mode="before")
+    @classmethod
+    def _reps_json(cls, value: object) -> object:
+        """SALES_REPS is JSON text in the environment; blank is none."""
+        if isinstance(value, str):
+            if not value.strip():
+                return []
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"SALES_REPS is not valid JSON: {exc.msg}") from exc
+        return value
+
+    @field_validator("sales_reps")
+    @classmethod
+    def _unique_reps(cls, value: list[SalesRep]) -> list[SalesRep]:
+        keys = [rep.key for rep in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError("two sales reps share a key (or an email); give each its own")
+        return value
+
+    @model_validator(mode="after")
+    def _calendar_configured(self) -> Settings:
+        """A real calendar backend needs its server and a calendar for every rep."""
+        if self.calendar_backend == "local":
+            return self
+        if not self.sales_reps:
+            raise ValueError(f"CALENDAR_BACKEND={self.calendar_backend} needs SALES_REPS")
+        missing = [rep.name for rep in self.sales_reps if not rep.calendar]
+        if missing:
+            raise ValueError(f"SALES_REPS: no calendar for {', '.join(missing)}")
+        if self.calendar_backend == "caldav" and not self.caldav_url:
+            raise ValueError("CALENDAR_BACKEND=caldav needs CALDAV_URL")
+        if self.calendar_backend == "google" and self.google_calendar_credentials is None:
+            raise ValueError("CALENDAR_BACKEND=google needs GOOGLE_CALENDAR_CREDENTIALS")
+        return self
 
     @model_validator(mode="after")
     def _hours_make_sense(self) -> Settings:
@@ -241,6 +360,14 @@ class Settings(BaseSettings):
     def metrics_open(self) -> bool:
         """/metrics answers without the API key (METRICS_PUBLIC)."""
         return self.metrics_public if self.metrics_public is not None else not self.is_production
+
+    @property
+    def reps(self) -> list[SalesRep]:
+        """SALES_REPS, or the one rep a single local calendar stands for."""
+        if self.sales_reps:
+            return list(self.sales_reps)
+        default = SalesRep(key=self.calendar_name, name="Sales", email=self.mail_from, calendar="")
+        return [default]
 
     @property
     def is_production(self) -> bool:

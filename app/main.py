@@ -26,14 +26,15 @@ from app.contract import PROTECTED_RESPONSES, ErrorMessage, described, not_found
 from app.conversation.engine import build_engine
 from app.db import create_engine, create_sessionmaker, read_session
 from app.errors import AppError
+from app.flows.meetings import router as meetings_router
 from app.flows.router import erasure_router
 from app.flows.router import router as agent_router
+from app.flows.scheduling import close_scheduling, open_scheduling
 from app.health import provider_statuses
 from app.health import router as health_router
 from app.leads.router import router as leads_router
 from app.leads.seed import seed_demo_leads
 from app.logging_config import configure_logging
-from app.meetings.router import router as meetings_router
 from app.metrics import router as metrics_router
 from app.middleware import EdgeGuard, RequestContext
 from app.simulator.router import router as simulator_router
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await agent_profile.load(session, settings, app.state.agent_defaults)
         app.state.conversation = build_engine(settings, clock)
         open_telephony(app, settings)
+        open_scheduling(app, settings, clock, run=settings.outbox_enabled)
         if settings.seed_demo_leads:
             async with app.state.sessionmaker.begin() as session:
                 await seed_demo_leads(session)
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             stop_dialer.set()
             if dialer is not None:
                 await dialer
+            await close_scheduling(app)
             await close_telephony(app)
             await app.state.conversation.aclose()
             await engine.dispose()

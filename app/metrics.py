@@ -68,6 +68,19 @@ DB_POOL_IN_USE = Gauge(
     "Database connections checked out of the pool (all live workers).",
     multiprocess_mode="livesum",
 )
+CALENDAR_FAILURES = Counter(
+    "messiah_calendar_failures_total",
+    "Calendar free/busy reads that failed (the cached answer was used), by backend and reason.",
+    ["backend", "reason"],
+)
+FREEBUSY_AGE_SECONDS = Gauge(
+    "messiah_calendar_freebusy_age_seconds",
+    "Age of the free/busy the last offer used: 0 when read fresh, more when cached.",
+    multiprocess_mode="mostrecent",
+)
+OUTBOX = Counter(
+    "messiah_outbox_jobs_total", "Outbox deliveries, by kind and result.", ["kind", "result"]
+)
 DIALS = Counter("messiah_dials_total", "Campaign dial attempts, by result.", ["result"])
 
 router = APIRouter(tags=["health"])

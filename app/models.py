@@ -4,6 +4,7 @@ from app.agent_profile.models import AgentProfileRecord
 from app.calls.models import Call, Turn
 from app.campaigns.models import CallAttempt, Campaign
 from app.db import Base
+from app.integrations.models import OutboxJob, OutgoingMessage
 from app.leads.models import Lead
 from app.meetings.models import Meeting
 
@@ -15,5 +16,7 @@ __all__ = [
     "Campaign",
     "Lead",
     "Meeting",
+    "OutboxJob",
+    "OutgoingMessage",
     "Turn",
 ]

@@ -27,7 +27,13 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
 
-pytest_plugins = ["tests.fakes.openai_server", "tests.fakes.twilio"]
+pytest_plugins = [
+    "tests.fakes.openai_server",
+    "tests.fakes.twilio",
+    "tests.fakes.google_calendar",
+    "tests.fakes.radicale",
+    "tests.fakes.smtp",
+]
 
 # Tuesday 24 November 2026, 10:00 in Israel: a plain business day.
 DEFAULT_NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -151,6 +157,8 @@ def settings(database_url: str, settings_overrides: dict[str, object]) -> Settin
         "twilio_auth_token": None,
         # The dialer runs only where a test asks for it (it would dial the offline network).
         "dialer_enabled": False,
+        # Deliveries (calendar sync, mail, SMS) run where a test drives them (worker.run_once).
+        "outbox_enabled": False,
         "app_env": "test",
         "log_json": True,
     }

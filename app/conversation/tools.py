@@ -7,7 +7,7 @@ talked into "book ten meetings" or invents a time gets a refusal it can read, no
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,19 +15,20 @@ from typing import Any, TypeVar
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.calendars.backends import scheduler_for
+from app.calendars.scheduler import Scheduler
 from app.calls import repository as calls_repo
 from app.clock import Clock
 from app.config import Settings
 from app.conversation.providers.base import ToolCall, ToolSpec
 from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation
-from app.db import read_session, write_session
 from app.language.understanding import Intent, Understanding, When
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
-from app.meetings import service as meetings
 from app.meetings.availability import Slot
 from app.meetings.errors import MeetingError, SlotTaken
+from app.meetings.models import Meeting
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -116,8 +117,10 @@ class Toolbox:
         clock: Clock,
         conversation: Conversation,
         heard: Understanding | None = None,
+        scheduler: Scheduler | None = None,
     ) -> None:
         self.sessions = sessions
+        self.scheduler = scheduler or scheduler_for(settings, clock)
         self.settings = settings
         self.clock = clock
         self.conversation = conversation
@@ -126,27 +129,17 @@ class Toolbox:
         self.lead_changes: dict[str, Any] = {}
         self._free: list[Slot] | None = None
 
-    async def _db(self, work: Callable[[AsyncSession], Awaitable[T]], *, write: bool) -> T:
-        """Runs `work` in its own short transaction that a cancelled turn lets finish."""
-
-        async def run() -> T:
-            if write:
-                async with write_session(self.sessions) as session:
-                    return await work(session)
-            async with read_session(self.sessions) as session:
-                return await work(session)
-
-        task = asyncio.ensure_future(run())
+    async def _shielded(self, work: Awaitable[T]) -> T:
+        """Runs `work` (its own short transactions) so that a cancelled turn lets it finish."""
+        task = asyncio.ensure_future(work)
         task.add_done_callback(_retrieve)
         return await asyncio.shield(task)
 
     async def prefetch_slots(self) -> None:
-        """Looks up free slots ahead of time, so offer_slots costs nothing mid-turn."""
+        """Looks up free slots ahead of time, so offer_slots costs nothing mid-turn; the reps'
+        calendars answer within CALENDAR_TIMEOUT_SECONDS or their last known free/busy is used."""
         if self.conversation.booked_meeting_id is None:
-            self._free = await self._db(
-                lambda session: meetings.free_slots(session, self.settings, self.clock),
-                write=False,
-            )
+            self._free = await self._shielded(self.scheduler.free_slots(self.sessions))
 
     async def execute(self, call: ToolCall) -> ToolOutcome:
         """Runs a model's tool call, refusing unknown tools and malformed arguments."""
@@ -232,27 +225,27 @@ class Toolbox:
         if refusal is not None:
             return refusal
         try:
-            meeting_id = await self._db(lambda session: self._book(session, slot), write=True)
+            meeting = await self._shielded(
+                self.scheduler.book(
+                    self.sessions,
+                    conversation.lead.id,
+                    slot.start,
+                    call_id=conversation.call_id,
+                    on_booked=self._booked,
+                )
+            )
         except SlotTaken:
             conversation.offered = [s for s in conversation.offered if s.start != slot.start]
             return _refuse("slot_taken", "That time was just taken. Call offer_slots again.")
         except MeetingError as exc:
             return _refuse("not_bookable", str(exc))
-        payload = {"meeting_id": meeting_id, **slot_payload(slot)}
-        log.info("meeting_booked", lead_id=conversation.lead.id, meeting_id=meeting_id)
+        payload = {"meeting_id": meeting.id, **slot_payload(slot)}
+        log.info("meeting_booked", lead_id=conversation.lead.id, meeting_id=meeting.id)
         return ToolOutcome({"ok": True, **payload}, Action.book_meeting, payload)
 
-    async def _book(self, session: AsyncSession, slot: Slot) -> int:
-        """The meeting, the lead's status and the call's meeting in one transaction."""
+    async def _booked(self, session: AsyncSession, meeting: Meeting) -> None:
+        """The lead's status and the call's meeting, in the booking's transaction."""
         conversation = self.conversation
-        meeting = await meetings.book_meeting(
-            session,
-            self.settings,
-            self.clock,
-            conversation.lead.id,
-            slot.start,
-            call_id=conversation.call_id,
-        )
         lead = await leads_repo.get(session, conversation.lead.id)
         if lead is not None:
             await leads_repo.update(session, lead, {"status": LeadStatus.booked})
@@ -260,7 +253,6 @@ class Toolbox:
             await calls_repo.set_meeting(session, conversation.call_id, meeting.id)
         # Set here, not after the await: a turn cut by its deadline still knows its booking.
         conversation.booked_meeting_id = meeting.id
-        return meeting.id
 
     def _unsure_pick(self, slot: Slot) -> ToolOutcome | None:
         """Refuses a slot the caller turned down, or a pick their words leave open."""

@@ -23,7 +23,6 @@ from app.db import read_session
 from app.errors import Unavailable, Unprocessable
 from app.language import en
 from app.leads import repository as leads_repo
-from app.meetings import service as meetings
 from app.meetings.availability import AvailabilityRules, slot_at
 
 
@@ -83,8 +82,7 @@ async def _restore(
     if conversation.offered or not history:
         return
     # No echoed payload: the pair a first offer makes now, if the agent's last lines spoke it.
-    async with read_session(tools.sessions) as session:
-        free = await meetings.free_slots(session, tools.settings, tools.clock)
+    free = await tools.scheduler.free_slots(tools.sessions)
     pair = choose(free, None, tools.clock.now()).slots
     said = " ".join(item.agent for item in history[-2:])
     if pair and all(

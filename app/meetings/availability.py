@@ -8,7 +8,7 @@ grid stays at 09:00, 09:30, ... local on both sides of Israel's daylight-saving 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -219,12 +219,15 @@ def next_free_slots(
     count: int,
     *,
     spread_days: bool = False,
+    among: Iterable[Slot] | None = None,
 ) -> list[Slot]:
-    """The first `count` free slots; with spread_days, one per day while other days have room."""
+    """The first `count` free slots; with spread_days, one per day while other days have room.
+    `among`: the free slots already worked out (in order), instead of the grid less `taken`."""
     if count <= 0:
         return []
     busy = {moment.astimezone(UTC) for moment in taken}
-    free = (slot for slot in iter_slots(now, rules) if slot.start.astimezone(UTC) not in busy)
+    source = iter_slots(now, rules) if among is None else among
+    free = (slot for slot in source if slot.start.astimezone(UTC) not in busy)
     if not spread_days:
         chosen: list[Slot] = []
         for slot in free:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import STATUS, Calendar, Event, vCalAddress
 
-from app.config import Settings
+from app.config import SalesRep, Settings
 from app.leads.models import Lead
 from app.meetings.models import Meeting, MeetingStatus
 
@@ -20,7 +20,8 @@ def meeting_uid(meeting: Meeting) -> str:
     return f"meeting-{meeting.id}@{UID_DOMAIN}"
 
 
-def _summary(lead: Lead | None) -> str:
+def summary(lead: Lead | None) -> str:
+    """The event's title, in English: it is read in the rep's calendar."""
     if lead is None:
         return "Alta intro call"
     if lead.company:
@@ -28,8 +29,17 @@ def _summary(lead: Lead | None) -> str:
     return f"Alta intro call with {lead.name}"
 
 
-def meeting_to_ics(meeting: Meeting, lead: Lead | None, settings: Settings) -> bytes:
-    """VCALENDAR (REQUEST, or CANCEL once cancelled) with the business VTIMEZONE and one VEVENT."""
+def organizer(meeting: Meeting, settings: Settings) -> SalesRep:
+    """The meeting's rep (SALES_REPS by key), or the first rep for a rep no longer listed."""
+    reps = settings.reps
+    return next((rep for rep in reps if rep.key == meeting.calendar), reps[0])
+
+
+def meeting_to_ics(
+    meeting: Meeting, lead: Lead | None, settings: Settings, *, method: bool = True
+) -> bytes:
+    """VCALENDAR (REQUEST, or CANCEL once cancelled) with the business VTIMEZONE and one VEVENT,
+    the rep as ORGANIZER. `method=False` for a calendar server's copy (RFC 4791 has no METHOD)."""
     tz = ZoneInfo(settings.business_timezone)
     cancelled = meeting.status == MeetingStatus.cancelled
     event = Event.new(
@@ -39,10 +49,14 @@ def meeting_to_ics(meeting: Meeting, lead: Lead | None, settings: Settings) -> b
         ).astimezone(UTC),
         start=meeting.start.astimezone(tz),
         end=meeting.end.astimezone(tz),
-        summary=_summary(lead),
+        summary=summary(lead),
         status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
         sequence=1 if cancelled else 0,
     )
+    rep = organizer(meeting, settings)
+    organizer_address = vCalAddress(f"mailto:{rep.email}")
+    organizer_address.params["CN"] = rep.name
+    event.add("organizer", organizer_address)
     if lead is not None and lead.email:
         attendee = vCalAddress(f"mailto:{lead.email}")
         attendee.params["CN"] = lead.name
@@ -51,7 +65,7 @@ def meeting_to_ics(meeting: Meeting, lead: Lead | None, settings: Settings) -> b
         event.add("attendee", attendee)
     calendar = Calendar.new(
         prodid=PRODID,
-        method="CANCEL" if cancelled else "REQUEST",
+        method=("CANCEL" if cancelled else "REQUEST") if method else None,
         uid=f"calendar-{meeting_uid(meeting)}",
         subcomponents=[event],
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,10 +23,10 @@ async def get(session: AsyncSession, meeting_id: int) -> Meeting | None:
 
 
 async def list_meetings(
-    session: AsyncSession, calendar: str, *, include_cancelled: bool = False
+    session: AsyncSession, calendars: Collection[str], *, include_cancelled: bool = False
 ) -> Sequence[Meeting]:
-    """Lists a calendar's meetings: booked ones first, each group by start time."""
-    query = select(Meeting).where(Meeting.calendar == calendar)
+    """Lists the calendars' meetings: booked ones first, each group by start time."""
+    query = select(Meeting).where(Meeting.calendar.in_(list(calendars)))
     if not include_cancelled:
         query = query.where(Meeting.status == MeetingStatus.booked)
     booked_first = case((Meeting.status == MeetingStatus.booked, 0), else_=1)
@@ -49,6 +49,49 @@ async def booked_starts(
     return set(result.all())
 
 
+async def booked_by_calendar(
+    session: AsyncSession, calendars: Collection[str], start_from: datetime, until: datetime
+) -> set[tuple[str, datetime]]:
+    """(calendar, start) of every booked meeting in [start_from, until): who is taken when."""
+    result = await session.execute(
+        select(Meeting.calendar, Meeting.start).where(
+            Meeting.calendar.in_(list(calendars)),
+            Meeting.status == MeetingStatus.booked,
+            Meeting.start >= start_from,
+            Meeting.start < until,
+        )
+    )
+    return {(calendar, start) for calendar, start in result.all()}
+
+
+async def booked_counts(
+    session: AsyncSession, calendars: Collection[str], start_from: datetime, until: datetime
+) -> dict[str, int]:
+    """Booked meetings per calendar starting in [start_from, until) (least-booked assignment)."""
+    result = await session.execute(
+        select(Meeting.calendar, func.count())
+        .where(
+            Meeting.calendar.in_(list(calendars)),
+            Meeting.status == MeetingStatus.booked,
+            Meeting.start >= start_from,
+            Meeting.start < until,
+        )
+        .group_by(Meeting.calendar)
+    )
+    return {calendar: int(count) for calendar, count in result.all()}
+
+
+async def last_booked_calendar(session: AsyncSession, calendars: Collection[str]) -> str | None:
+    """The calendar of the most recent booking (round-robin assignment goes on from it)."""
+    result = await session.scalars(
+        select(Meeting.calendar)
+        .where(Meeting.calendar.in_(list(calendars)))
+        .order_by(Meeting.id.desc())
+        .limit(1)
+    )
+    return result.first()
+
+
 def _is_slot_conflict(exc: IntegrityError) -> bool:
     message = str(exc.orig)
     return SLOT_INDEX in message or SQLITE_SLOT_MESSAGE in message
@@ -63,6 +106,7 @@ async def book(
     end: datetime,
     now: datetime,
     call_id: int | None = None,
+    sync_state: str = "local",
 ) -> Meeting:
     """Inserts a booked meeting; raises SlotTaken when the partial unique index refuses it.
 
@@ -77,6 +121,7 @@ async def book(
         end=end,
         status=MeetingStatus.booked,
         created_at=now,
+        sync_state=sync_state,
     )
     try:
         async with session.begin_nested():

@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator
 
+from app.config import Settings
 from app.contract import Id
 from app.meetings.availability import Slot
-from app.meetings.models import Meeting, MeetingStatus
+from app.meetings.ics import organizer
+from app.meetings.models import Meeting, MeetingStatus, MeetingSync
 
 
 def example_start(now: datetime | None = None) -> str:
@@ -40,6 +42,12 @@ class MeetingCreate(BaseModel):
         return value
 
 
+class RepRead(BaseModel):
+    key: str
+    name: str
+    email: str
+
+
 class MeetingRead(BaseModel):
     id: int
     lead_id: int | None
@@ -48,10 +56,18 @@ class MeetingRead(BaseModel):
     end: datetime
     status: MeetingStatus
     created_at: datetime
+    rep: RepRead
+    external_event_id: str | None = Field(description="The event's id in the rep's calendar")
+    sync: MeetingSync = Field(
+        description="local (our calendar only), pending, synced, conflict or failed"
+    )
+    sync_error: str | None = Field(description="Why the rep's calendar is not in step, if so")
 
     @classmethod
-    def from_meeting(cls, meeting: Meeting, tz: ZoneInfo) -> MeetingRead:
+    def from_meeting(cls, meeting: Meeting, settings: Settings) -> MeetingRead:
         """Shows start and end in the business time zone, where people read them."""
+        tz = settings.tz
+        rep = organizer(meeting, settings)
         return cls(
             id=meeting.id,
             lead_id=meeting.lead_id,
@@ -60,6 +76,10 @@ class MeetingRead(BaseModel):
             end=meeting.end.astimezone(tz),
             status=MeetingStatus(meeting.status),
             created_at=meeting.created_at,
+            rep=RepRead(key=rep.key, name=rep.name, email=str(rep.email)),
+            external_event_id=meeting.external_event_id,
+            sync=MeetingSync(meeting.sync_state),
+            sync_error=meeting.sync_error,
         )
 
 

@@ -6,6 +6,7 @@ Raises the exceptions documented in app.meetings.errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,16 +26,37 @@ from app.meetings.availability import (
     slot_rejection,
 )
 from app.meetings.errors import LeadNotFound, MeetingNotFound, SlotNotAllowed, SlotTaken
-from app.meetings.models import Meeting
+from app.meetings.models import Meeting, MeetingSync
+
+# Whether a rep is busy in their own calendar during a slot (the calendars' free/busy).
+Blocked = Callable[[str, Slot], bool]
 
 
-async def _taken(
-    session: AsyncSession, settings: Settings, rules: AvailabilityRules, now: datetime
-) -> set[datetime]:
-    """Booked starts between now and the end of the horizon."""
+def _never(rep: str, slot: Slot) -> bool:
+    return False
+
+
+def _until(now: datetime, rules: AvailabilityRules) -> datetime:
     after_last_day = horizon_end(now, rules) + timedelta(days=1)
-    until = datetime.combine(after_last_day, time(0), tzinfo=rules.tz).astimezone(UTC)
-    return await repository.booked_starts(session, settings.calendar_name, now, until)
+    return datetime.combine(after_last_day, time(0), tzinfo=rules.tz).astimezone(UTC)
+
+
+async def _free(
+    session: AsyncSession, settings: Settings, now: datetime, blocked: Blocked
+) -> Iterator[Slot]:
+    """Allowed slots with at least one rep neither booked here nor busy in their calendar."""
+    rules = AvailabilityRules.from_settings(settings)
+    reps = [rep.key for rep in settings.reps]
+    booked = await repository.booked_by_calendar(session, reps, now, _until(now, rules))
+    taken = {(rep, start.astimezone(UTC)) for rep, start in booked}
+    return (
+        slot
+        for slot in iter_slots(now, rules)
+        if any(
+            (rep, slot.start.astimezone(UTC)) not in taken and not blocked(rep, slot)
+            for rep in reps
+        )
+    )
 
 
 async def available_slots(
@@ -44,25 +66,38 @@ async def available_slots(
     count: int,
     *,
     spread_days: bool = False,
+    blocked: Blocked = _never,
 ) -> list[Slot]:
     """The next `count` free slots (optionally one per day while other days have room)."""
     rules = AvailabilityRules.from_settings(settings)
     now = clock.now()
-    taken = await _taken(session, settings, rules, now)
-    return next_free_slots(now, rules, taken, count, spread_days=spread_days)
+    free = list(await _free(session, settings, now, blocked))
+    return next_free_slots(now, rules, (), count, spread_days=spread_days, among=free)
 
 
-async def free_slots(session: AsyncSession, settings: Settings, clock: Clock) -> list[Slot]:
+async def free_slots(
+    session: AsyncSession, settings: Settings, clock: Clock, *, blocked: Blocked = _never
+) -> list[Slot]:
     """Every free slot in the booking horizon, in order (a few hundred at most)."""
-    rules = AvailabilityRules.from_settings(settings)
-    now = clock.now()
-    taken = {moment.astimezone(UTC) for moment in await _taken(session, settings, rules, now)}
-    return [slot for slot in iter_slots(now, rules) if slot.start.astimezone(UTC) not in taken]
+    return list(await _free(session, settings, clock.now(), blocked))
 
 
-async def offer_slots(session: AsyncSession, settings: Settings, clock: Clock) -> list[Slot]:
+async def offer_slots(
+    session: AsyncSession, settings: Settings, clock: Clock, *, blocked: Blocked = _never
+) -> list[Slot]:
     """Two free slots to offer a caller, on different days when the horizon allows it."""
-    return await available_slots(session, settings, clock, 2, spread_days=True)
+    return await available_slots(session, settings, clock, 2, spread_days=True, blocked=blocked)
+
+
+def check_slot(settings: Settings, clock: Clock, start: datetime) -> Slot:
+    """The slot starting at `start`; raises SlotNotAllowed when it is not bookable now."""
+    if start.tzinfo is None:
+        raise SlotNotAllowed("the start time has no time zone (UTC offset)")
+    rules = AvailabilityRules.from_settings(settings)
+    reason = slot_rejection(start.astimezone(UTC), clock.now(), rules)
+    if reason is not None:
+        raise SlotNotAllowed(reason)
+    return slot_at(start, rules)
 
 
 async def book_meeting(
@@ -72,28 +107,26 @@ async def book_meeting(
     lead_id: int,
     start: datetime,
     call_id: int | None = None,
+    *,
+    calendar: str | None = None,
+    sync_state: str = MeetingSync.local,
 ) -> Meeting:
-    """Books `start` for the lead; raises SlotNotAllowed, LeadNotFound or SlotTaken."""
-    if start.tzinfo is None:
-        raise SlotNotAllowed("the start time has no time zone (UTC offset)")
-    rules = AvailabilityRules.from_settings(settings)
-    now = clock.now()
-    start = start.astimezone(UTC)
-    reason = slot_rejection(start, now, rules)
-    if reason is not None:
-        raise SlotNotAllowed(reason)
+    """Books `start` for the lead with one rep (the first unless `calendar` names one);
+    raises SlotNotAllowed, LeadNotFound or SlotTaken."""
+    slot = check_slot(settings, clock, start)
     if await leads_repo.get(session, lead_id) is None:
         raise LeadNotFound(lead_id)
-    slot = slot_at(start, rules)
+    start = slot.start.astimezone(UTC)
     try:
         return await repository.book(
             session,
-            calendar=settings.calendar_name,
+            calendar=calendar or settings.reps[0].key,
             lead_id=lead_id,
             start=start,
             end=slot.end.astimezone(UTC),
-            now=now,
+            now=clock.now(),
             call_id=call_id,
+            sync_state=sync_state,
         )
     except SlotTaken as exc:
         raise SlotTaken(start, format_label(slot.start)) from exc

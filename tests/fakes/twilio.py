@@ -7,6 +7,7 @@ with TWILIO_API_BASE_URL) and the app's recording download, which accepts https 
     POST /2010-04-01/Accounts/{AccountSid}/Calls.json          create a call (form fields recorded)
     POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json    update a live call (Twiml recorded)
     GET  /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.wav  a recording's WAV media
+    POST /2010-04-01/Accounts/{AccountSid}/Messages.json       send an SMS (form fields recorded)
 
 Every request must carry HTTP basic auth with the account SID and auth token, as Twilio's does.
 `queue_create(TwilioError(429, 20429, ...))` makes the next create fail with Twilio's error body;
@@ -106,6 +107,7 @@ class FakeTwilio:
         self.app = Starlette(
             routes=[
                 Route(base + "/Calls.json", self._create, methods=["POST"]),
+                Route(base + "/Messages.json", self._message, methods=["POST"]),
                 Route(base + "/Calls/{sid}.json", self._update, methods=["POST"]),
                 Route(base + "/Recordings/{name}", self._media, methods=["GET"]),
             ]
@@ -130,7 +132,7 @@ class FakeTwilio:
         }
 
     def queue_create(self, *errors: TwilioError) -> None:
-        """The next call creations fail with these errors, in order."""
+        """The next call creations (or messages sent) fail with these errors, in order."""
         self._create_replies.extend(errors)
 
     def add_recording(self, text: str, *, host: str = "127.0.0.1") -> tuple[str, str]:
@@ -154,6 +156,9 @@ class FakeTwilio:
 
     def calls_created(self) -> list[RestRequest]:
         return [r for r in self.requests if r.path.endswith("/Calls.json")]
+
+    def messages_sent(self) -> list[RestRequest]:
+        return [r for r in self.requests if r.path.endswith("/Messages.json")]
 
     def calls_updated(self) -> list[RestRequest]:
         return [r for r in self.requests if "/Calls/" in r.path]
@@ -212,6 +217,41 @@ class FakeTwilio:
                 return _error(TwilioError(400, 21201, f"No '{name}' number is specified"))
         sid = f"CA{next(self._ids):032x}"
         return JSONResponse(self._call(sid, recorded, "queued"), status_code=201)
+
+    async def _message(self, request: Request) -> Response:
+        recorded = await self._record(request)
+        if not recorded.authorized or request.path_params["account"] != self.account_sid:
+            return _error(TwilioError(401, 20003, "Authenticate"))
+        if self._create_replies:
+            return _error(self._create_replies.popleft())
+        if not recorded.one("To") or not recorded.one("Body"):
+            return _error(TwilioError(400, 21604, "A 'To' phone number and a Body are required."))
+        sid = f"SM{next(self._ids):032x}"
+        now = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}"
+        body = {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "body": recorded.one("Body"),
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": recorded.one("From"),
+            "messaging_service_sid": None,
+            "num_media": "0",
+            "num_segments": "1",
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "queued",
+            "subresource_uris": {"media": f"{uri}/Media.json"},
+            "to": recorded.one("To"),
+            "uri": f"{uri}.json",
+        }
+        return JSONResponse(body, status_code=201)
 
     async def _update(self, request: Request) -> Response:
         recorded = await self._record(request)

@@ -1,6 +1,6 @@
 """`TwilioTelephony`: Twilio's REST API (place a call, end or steer a live one) via its SDK.
 
-The SDK's own async client needs aiohttp; this one lends it the app's shared httpx client, and
+The SDK talks through the app's shared httpx client (integrations/twilio_http.py), and
 `TWILIO_API_BASE_URL` swaps the origin the SDK builds (https://api.twilio.com) for a compatible
 test server, keeping its paths. Twilio refusing (TwilioRestException: 4xx, 429 / 20429, 5xx) or
 being unreachable is a `TelephonyError` (telephony/base.py).
@@ -8,63 +8,21 @@ being unreachable is a `TelephonyError` (telephony/base.py).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
-from twilio.http import AsyncHttpClient
-from twilio.http.response import Response
 from twilio.rest import Client
 
 from app.calls.models import Channel
 from app.config import Settings
+from app.integrations.twilio_http import REST_TIMEOUT_S, HttpxTwilioHttpClient
 from app.telephony.base import PlacedCall, TelephonyError
 from app.telephony.twilio import twiml
 
-REST_TIMEOUT_S = 10.0
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
-
-
-class HttpxTwilioHttpClient(AsyncHttpClient):  # type: ignore[misc]
-    """The SDK's HTTP seam, served by httpx; rewrites the origin when a base URL is set."""
-
-    def __init__(self, http: httpx.AsyncClient, base_url: str | None) -> None:
-        super().__init__(logging.getLogger("twilio.http_client"), True, REST_TIMEOUT_S)
-        self._http = http
-        self._base = urlsplit(base_url) if base_url else None
-
-    def _rebase(self, uri: str) -> str:
-        if self._base is None:
-            return uri
-        parts = urlsplit(uri)
-        return urlunsplit((self._base.scheme, self._base.netloc, *parts[2:]))
-
-    async def request(
-        self,
-        method: str,
-        uri: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - the SDK's signature
-        allow_redirects: bool = False,
-    ) -> Response:
-        response = await self._http.request(
-            method.upper(),
-            self._rebase(uri),
-            params=params,  # type: ignore[arg-type]
-            data=data,
-            headers=headers,
-            auth=auth,
-            timeout=timeout or self.timeout,
-            follow_redirects=allow_redirects,
-        )
-        return Response(response.status_code, response.text, response.headers)
 
 
 @asynccontextmanager

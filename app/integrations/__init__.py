@@ -1,0 +1,1 @@
+"""Outbound integrations: the durable outbox and what it delivers (email, SMS)."""

@@ -38,6 +38,7 @@ from app.calls import repository as calls_repo
 from app.calls.models import Call, Channel, Turn
 from app.config import Settings
 from app.conversation.engine import Engine
+from app.conversation.lines import catalogs
 from app.conversation.pipeline import TurnResult
 from app.conversation.speech import Said, Voice, heard_count, joined
 from app.conversation.state import Conversation
@@ -248,10 +249,19 @@ class RelayCall:
         except call_flow.CallOver:
             await self._end("call_over")
             return
+        except Exception:  # never silence on the line: the fallback, and the caller's turn again
+            log.exception("relay_turn_failed", call_id=self.call_id)
+            if not voice.stopped:
+                await self.socket.say(catalogs(self.settings, None)[0].fallback())
+            await self.socket.send(wire.text_token("", last=True))
+            return
         if not voice.said and not voice.stopped:
             await voice.close(turn.agent_en, turn.agent_he)  # a stored or decided turn
         await self.socket.send(wire.text_token("", last=True))
-        self.latest = Cut(turn.id, list(voice.said) or [Said(turn.agent_en, turn.agent_he)])
+        said = list(voice.said)
+        if not said and turn.agent_he:
+            said = [Said(turn.agent_en, turn.agent_he)]
+        self.latest = Cut(turn.id, said)
         if turn.ms_first_token is not None:
             metrics.FIRST_TOKEN_SECONDS.observe(turn.ms_first_token / 1000)
         if turn.ended:

@@ -353,3 +353,23 @@ async def test_a_translation_failing_mid_reply_gives_the_fallback_and_the_call_g
     assert turns[1].agent_he == first and turns[1].error and "503" in turns[1].error
     assert turns[2].action == "offer_slots" and turns[2].agent_he == offer
     assert (await stored(db, call_id)).outcome is None  # the call goes on
+
+
+async def test_a_backchannel_while_the_reply_is_being_made_is_ignored(
+    http: httpx.AsyncClient,
+    served: LoopbackServer,
+    twilio_fake: FakeTwilio,
+    model: Model,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    model.agent.append(sentences(LONG[:2], gap_s=0.1))
+    call_id, caller, twiml = await answer(http, twilio_fake, db)
+    async with FakeRelay(twiml, served.port, caller.call_sid) as relay:
+        await relay.send(type="prompt", voicePrompt=LINES[0], lang="he-IL", last=True)
+        first = await relay.receive()
+        await relay.send(type="prompt", voicePrompt="מממ", lang="he-IL", last=True)
+        rest = await relay.reply()
+    assert f"{first['token']}{rest}" == " ".join(he for _, he in LONG[:2])
+    turns = (await stored(db, call_id)).turns
+    assert [t.caller_he for t in turns[1:]] == [LINES[0]]  # "מממ" took no turn
+    assert not turns[1].interrupted

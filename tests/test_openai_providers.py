@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -31,6 +32,7 @@ from tests.fakes.openai_server import (
     FakeOpenAI,
     HttpError,
     Raw,
+    Stream,
 )
 
 TIMEOUT_S = 5.0  # generous: a loaded CI machine must not turn a normal answer into a timeout
@@ -536,3 +538,68 @@ async def test_fake_refuses_a_tool_result_without_its_call(
 
     [problem] = openai_fake.take_problems()
     assert "must be a response to a preceeding message with 'tool_calls'" in problem
+
+
+# --- streamed chat ------------------------------------------------------------------------------
+
+
+async def test_a_streamed_reply_hands_over_its_text_as_it_arrives(
+    openai_fake: FakeOpenAI, chat: OpenAIChatModel
+) -> None:
+    openai_fake.queue_chat("Great! Who handles your inbound leads today?")
+    pieces: list[str] = []
+
+    async def take(piece: str) -> None:
+        pieces.append(piece)
+
+    reply = await chat.stream(CONVERSATION, [BOOK_MEETING, END_CALL], take, lambda: False)
+
+    assert reply == ChatReply(content="Great! Who handles your inbound leads today?")
+    assert len(pieces) > 1 and "".join(pieces) == reply.content
+    assert openai_fake.chat_requests[0]["stream"] is True
+
+
+async def test_a_streamed_tool_call_is_put_together(
+    openai_fake: FakeOpenAI, chat: OpenAIChatModel
+) -> None:
+    openai_fake.queue_chat(CallTool("book_meeting", {"slot_index": 1}, id="call_s1"))
+
+    async def nothing(_: str) -> None:
+        raise AssertionError("a tool call has no text")
+
+    reply = await chat.stream(CONVERSATION, [BOOK_MEETING], nothing, lambda: False)
+
+    assert reply.content is None
+    assert reply.tool_calls == (ToolCall("call_s1", "book_meeting", {"slot_index": 1}),)
+
+
+async def test_a_stopped_stream_is_abandoned_with_its_text_so_far(
+    openai_fake: FakeOpenAI, chat: OpenAIChatModel
+) -> None:
+    openai_fake.queue_chat(Stream(["One", " two", " three", " four", " five"], gap_s=0.05))
+    pieces: list[str] = []
+
+    async def take(piece: str) -> None:
+        pieces.append(piece)
+
+    reply = await chat.stream(CONVERSATION, [], take, lambda: len(pieces) >= 2)
+
+    assert reply == ChatReply(content="One two")
+    for _ in range(100):
+        if openai_fake.abandoned_streams:
+            break
+        await asyncio.sleep(0.02)
+    assert openai_fake.abandoned_streams == 1
+
+
+async def test_a_stream_that_fails_is_a_provider_error(
+    openai_fake: FakeOpenAI, chat: OpenAIChatModel
+) -> None:
+    openai_fake.queue_chat(HttpError(503))
+
+    async def take(_: str) -> None:
+        return None
+
+    with pytest.raises(ProviderUnavailable, match="HTTP 503"):
+        await chat.stream(CONVERSATION, [], take, lambda: False)
+    openai_fake.take_problems()

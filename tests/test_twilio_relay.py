@@ -23,13 +23,14 @@ from app.calls import repository as calls_repo
 from app.calls.models import Call
 from app.clock import FrozenClock
 from app.config import Settings
+from app.conversation.providers.openai import english_system_prompt
 from app.db import create_engine, create_sessionmaker
 from app.language.he import HebrewCatalog
 from app.leads.models import Lead
 from app.main import create_app
 from app.meetings.models import Meeting
 from tests.fakes.loopback import LoopbackServer
-from tests.fakes.openai_server import CallTool, FakeOpenAI, Reply, Stream
+from tests.fakes.openai_server import CallTool, FakeOpenAI, HttpError, Reply, Stream
 from tests.fakes.relay import FakeRelay, RelayTwiml
 from tests.fakes.twilio import FakeTwilio, TwilioCaller, dial
 from tests.test_twilio_calls import Model, offered_starts
@@ -178,6 +179,14 @@ async def test_a_relay_call_books_the_chosen_slot_with_every_turn_in_both_langua
     # The agent's model was asked to stream; translations were not.
     agent_requests = [r for r in openai_fake.chat_requests if r.get("tools")]
     assert agent_requests and all(r["stream"] is True for r in agent_requests)
+    # Each caller line was translated once, while they spoke (the interim prompt), not again.
+    to_english = [
+        r
+        for r in openai_fake.chat_requests
+        if r["messages"][0]["content"] == english_system_prompt()
+    ]
+    assert sorted(r["messages"][-1]["content"] for r in to_english) == sorted(LINES)
+    assert not any(r.get("stream") for r in to_english)
     # The Connect action after our `end` hangs up.
     done = await caller.webhook(twiml.action, HandoffData='{"reason": "call_over"}')
     assert [verb.tag for verb in done] == ["Hangup"]
@@ -324,3 +333,43 @@ async def test_an_unsigned_socket_is_refused(
     with pytest.raises(InvalidStatus) as refused:
         await FakeRelay(twiml, served.port, caller.call_sid, signature="forged").open()
     assert refused.value.response.status_code == 403
+
+
+async def test_a_translation_failing_mid_reply_gives_the_fallback_and_the_call_goes_on(
+    http: httpx.AsyncClient,
+    served: LoopbackServer,
+    twilio_fake: FakeTwilio,
+    model: Model,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    model.agent += [f"{FIRST[0]} {SECOND[0]}", CallTool("offer_slots")]
+    model.en_to_he[SECOND[0]] = HttpError(503)
+    call_id, caller, twiml = await answer(http, twilio_fake, db)
+    async with FakeRelay(twiml, served.port, caller.call_sid) as relay:
+        first = await relay.say(LINES[0])
+        offer = await relay.say(LINES[1])
+    assert first == f"{FIRST[1]} {HE.fallback()}"  # what was said stands; then the fallback
+    turns = (await stored(db, call_id)).turns
+    assert turns[1].agent_he == first and turns[1].error and "503" in turns[1].error
+    assert turns[2].action == "offer_slots" and turns[2].agent_he == offer
+    assert (await stored(db, call_id)).outcome is None  # the call goes on
+
+
+async def test_a_backchannel_while_the_reply_is_being_made_is_ignored(
+    http: httpx.AsyncClient,
+    served: LoopbackServer,
+    twilio_fake: FakeTwilio,
+    model: Model,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    model.agent.append(sentences(LONG[:2], gap_s=0.1))
+    call_id, caller, twiml = await answer(http, twilio_fake, db)
+    async with FakeRelay(twiml, served.port, caller.call_sid) as relay:
+        await relay.send(type="prompt", voicePrompt=LINES[0], lang="he-IL", last=True)
+        first = await relay.receive()
+        await relay.send(type="prompt", voicePrompt="מממ", lang="he-IL", last=True)
+        rest = await relay.reply()
+    assert f"{first['token']}{rest}" == " ".join(he for _, he in LONG[:2])
+    turns = (await stored(db, call_id)).turns
+    assert [t.caller_he for t in turns[1:]] == [LINES[0]]  # "מממ" took no turn
+    assert not turns[1].interrupted

@@ -159,21 +159,13 @@ class Pipeline:
         if voice.first_token_ms is not None:
             result.ms["first_token"] = voice.first_token_ms
 
-    async def decided_turn(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        conversation: Conversation,
-        move: str,
-        voice: Voice | None = None,
+    async def opt_out_turn(
+        self, sessions: async_sessionmaker[AsyncSession], conversation: Conversation
     ) -> TurnResult:
-        """A turn the caller made without words: `opt_out` (they pressed the opt-out key),
-        which takes the lead off the list and ends the call with the catalog's confirmation."""
-        if move != "opt_out":
-            raise ValueError(f"unknown move {move!r}")
-        lines = self.lines(conversation)
+        """The caller pressed the opt-out key: off the list, the catalog's confirmation, end."""
         toolbox = Toolbox(sessions, self.settings, self.clock, conversation)
         outcome = await toolbox.mark_do_not_call()
-        line = lines.for_action(outcome.action, outcome.payload) or lines.say("opt_out_ack")
+        line = self.lines(conversation).say("opt_out_ack")
         result = TurnResult(
             "",
             "(pressed the opt-out key)",
@@ -184,8 +176,6 @@ class Pipeline:
             ended=True,
             lead_changes=toolbox.lead_changes,
         )
-        if voice is not None:
-            await self._spoken(voice, result)
         self._finish(conversation, result)
         return result
 

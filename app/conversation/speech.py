@@ -81,6 +81,7 @@ class Voice:
         self.said: list[Said] = []
         self.first_token_ms: int | None = None
         self.stopped = False
+        self.closed = False
         self._tail: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._streamed_en: list[str] = []
@@ -133,11 +134,17 @@ class Voice:
         """Ends the turn: any streaming left is dropped, and a line not streamed (a catalog
         line, the fallback) is spoken whole, at once."""
         self._cancel()
+        self.closed = True
         if self.stopped or not text_he.strip():
             return
         if self.carries(text_en) and self.hebrew:
             return
         await self._send(text_en, text_he)
+
+    @property
+    def busy(self) -> bool:
+        """The reply is still being made (neither finished nor stopped)."""
+        return not (self.closed or self.stopped)
 
     @property
     def hebrew(self) -> str:

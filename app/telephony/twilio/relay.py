@@ -10,10 +10,12 @@ Barge-in: an `interrupt` stops the reply at once (nothing more is sent, the mode
 translations in flight are abandoned); the turn then stores what the caller heard
 (utteranceUntilInterrupt) and the agent's next reply is told what it never said.
 
-Backchannel rule: when the caller's words right after an interrupt are only a listener's sounds
-("כן", "אהה", "מממ", "אוקיי", at most three of them), they were not taking the turn: the agent
-says again the sentences the caller did not hear in full, and the backchannel is stored as its
-own turn. The same words when nothing was cut short are an answer, and go through the pipeline.
+Backchannel rule: a listener's sounds alone ("כן", "אהה", "מממ", "אוקיי", at most three) do not
+take the turn while the agent talks. Said while the reply is still being made, they are ignored
+and the reply goes on. Said right after an interrupt (Twilio already stopped speaking), the agent
+says again the sentences the caller did not hear in full, stored as a turn of its own. The same
+words when the agent had finished are an answer, and go through the pipeline. (The TwiML also
+asks Twilio itself to ignore backchannels, `ignoreBackchannel`.)
 
 DTMF: the opt-out key (RELAY_OPT_OUT_DIGIT) marks the lead do-not-call, says the catalog's
 confirmation and ends the call; other keys are ignored. Work for the call runs in order (turns,
@@ -38,6 +40,7 @@ from app.calls import repository as calls_repo
 from app.calls.models import Call, Channel, Turn
 from app.config import Settings
 from app.conversation.engine import Engine
+from app.conversation.lines import catalogs
 from app.conversation.pipeline import TurnResult
 from app.conversation.speech import Said, Voice, heard_count, joined
 from app.conversation.state import Conversation
@@ -131,6 +134,9 @@ class RelayCall:
             case wire.Setup():
                 await self._setup(event)
             case wire.Prompt(text=text, last=True) if self.call_id is not None and not self.over:
+                if self.voice is not None and self.voice.busy and is_backchannel(text):
+                    log.info("relay_backchannel_ignored", call_id=self.call_id)
+                    return  # "אהה" while the reply is being made: it goes on
                 self._stop_speaking()  # the caller spoke over the agent
                 early, self._early = self._early, None
                 self._then(self._turn(text, early))
@@ -150,7 +156,7 @@ class RelayCall:
             case wire.Unreadable(reason=reason):
                 log.warning("relay_message_unreadable", call_id=self.call_id, reason=reason)
             case _:
-                pass  # an interim prompt, or words after the call is over
+                pass  # words before `setup`, or after the call is over
 
     async def drain(self) -> None:
         """The socket closed: lets the work in hand finish, so its turn is stored."""
@@ -223,7 +229,7 @@ class RelayCall:
 
     async def _opt_out(self) -> None:
         async def move(conversation: Conversation) -> TurnResult:
-            return await self.engine.pipeline.decided_turn(self.sessions, conversation, "opt_out")
+            return await self.engine.pipeline.opt_out_turn(self.sessions, conversation)
 
         await self._answer("", move)
 
@@ -248,10 +254,19 @@ class RelayCall:
         except call_flow.CallOver:
             await self._end("call_over")
             return
+        except Exception:  # never silence on the line: the fallback, and the caller's turn again
+            log.exception("relay_turn_failed", call_id=self.call_id)
+            if not voice.stopped:
+                await self.socket.say(catalogs(self.settings, None)[0].fallback())
+            await self.socket.send(wire.text_token("", last=True))
+            return
         if not voice.said and not voice.stopped:
             await voice.close(turn.agent_en, turn.agent_he)  # a stored or decided turn
         await self.socket.send(wire.text_token("", last=True))
-        self.latest = Cut(turn.id, list(voice.said) or [Said(turn.agent_en, turn.agent_he)])
+        said = list(voice.said)
+        if not said and turn.agent_he:
+            said = [Said(turn.agent_en, turn.agent_he)]
+        self.latest = Cut(turn.id, said)
         if turn.ms_first_token is not None:
             metrics.FIRST_TOKEN_SECONDS.observe(turn.ms_first_token / 1000)
         if turn.ended:

@@ -48,6 +48,7 @@ def connect_relay(settings: Settings, call_id: int, welcome_he: str, *, attempt:
         interruptible="any",
         dtmf_detection=True,
         partial_prompts=settings.relay_translate_interim,
+        ignoreBackchannel=True,  # "כן", "אהה" while the agent talks do not cut it off
     )
     relay.parameter(name="call_id", value=str(call_id))
     relay.parameter(name="attempt", value=str(attempt))

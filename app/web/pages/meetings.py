@@ -11,6 +11,7 @@ from starlette.responses import Response
 from app.contract import Id
 from app.db import read_session
 from app.deps import AppClock, AppSettings, DbSession, DbSessions
+from app.flows.meetings import AppScheduler
 from app.leads import repository as leads_repo
 from app.meetings import ics, service
 from app.meetings import repository as meetings_repo
@@ -34,7 +35,7 @@ async def list_meetings(
     since = clock.now() - timedelta(hours=1)
     async with read_session(sessions) as session:
         meetings = await meetings_repo.list_meetings(
-            session, settings.calendar_name, include_cancelled=cancelled
+            session, [rep.key for rep in settings.reps], include_cancelled=cancelled
         )
         shown = [m for m in meetings if m.status != MeetingStatus.booked or m.end >= since]
         leads = {m.lead_id: await leads_repo.get(session, m.lead_id) for m in shown if m.lead_id}
@@ -57,7 +58,9 @@ async def invitation(
 
 
 @router.post("/{meeting_id}/cancel")
-async def cancel(meeting_id: Id, console: Console, session: DbSession, clock: AppClock) -> Response:
-    """Cancels the meeting and frees its slot."""
-    await service.cancel_meeting(session, clock, meeting_id)
+async def cancel(
+    meeting_id: Id, console: Console, sessions: DbSessions, scheduler: AppScheduler
+) -> Response:
+    """As DELETE /meetings/{id}: the slot freed, the rep's event removed, the lead told."""
+    await scheduler.cancel(sessions, meeting_id)
     return RedirectResponse("/console/meetings", status.HTTP_303_SEE_OTHER)

@@ -373,3 +373,15 @@ async def test_a_backchannel_while_the_reply_is_being_made_is_ignored(
     turns = (await stored(db, call_id)).turns
     assert [t.caller_he for t in turns[1:]] == [LINES[0]]  # "מממ" took no turn
     assert not turns[1].interrupted
+
+
+async def test_a_socket_that_keeps_dropping_ends_the_call_politely(
+    http: httpx.AsyncClient,
+    twilio_fake: FakeTwilio,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    _, caller, twiml = await answer(http, twilio_fake, db)
+    third = twiml.action.replace("attempt=0", "attempt=2")
+    root = await caller.webhook(third, SessionStatus="failed")
+    assert [verb.tag for verb in root] == ["Say", "Hangup"]
+    assert root[0].text == HE.technical_goodbye()

@@ -326,7 +326,7 @@ class Pipeline:
         if gloss is not None:
             return gloss
         early = voice.early_english(caller) if voice is not None else None
-        if early is not None:
+        if early is not None and not early.cancelled():
             try:
                 return await early
             except ProviderError:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -263,6 +264,7 @@ class RelayCall:
         if not voice.said and not voice.stopped:
             await voice.close(turn.agent_en, turn.agent_he)  # a stored or decided turn
         await self.socket.send(wire.text_token("", last=True))
+        metrics.TURN_SECONDS.labels(mode="relay").observe(time.perf_counter() - voice.started)
         said = list(voice.said)
         if not said and turn.agent_he:
             said = [Said(turn.agent_en, turn.agent_he)]

@@ -231,6 +231,9 @@ def test_a_call_on_try_a_call_books_a_meeting_seen_on_meetings_and_the_funnel(
     expect(page.locator("tr.caller td[lang=en]").first).not_to_be_empty()
     expect(page.locator("tr.caller").last).to_contain_text("book meeting")
     shot(page, "call-transcript")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    shot(page, "call-transcript-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto("/")
     expect(page.locator("[data-funnel=booked]")).to_have_text("1")

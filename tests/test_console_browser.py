@@ -286,6 +286,7 @@ def test_a_demo_campaign_runs_to_the_end_while_the_page_watches(page: Page) -> N
     expect(card.locator("[data-role=state]")).to_have_text("completed", timeout=30_000)
     expect(card.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     assert card.locator("[data-outcome]").count() >= 1
+    expect(card.locator("[data-campaign-call]")).to_have_count(7)  # every callable lead, once
     shot(page, "campaign-finished")
     page.goto("/console/calls")
     expect(page.locator("tr[data-call]").first).to_contain_text("offline")

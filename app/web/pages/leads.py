@@ -21,6 +21,7 @@ from app.leads import repository as leads_repo
 from app.leads.columns import template_csv
 from app.leads.models import Lead, LeadStatus
 from app.leads.repository import PhoneTaken
+from app.leads.router import read_upload
 from app.leads.schemas import ImportMode, LeadCreate, LeadUpdate
 from app.web import forms
 from app.web.auth import Console
@@ -128,16 +129,6 @@ async def import_template(console: Console) -> Response:
     )
 
 
-async def _upload(file: UploadFile, settings: AppSettings) -> bytes:
-    limit = settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"At most {limit} bytes.")
-    if not data:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "The file is empty.")
-    return data
-
-
 @router.post("/import/preview")
 async def import_preview(
     request: Request,
@@ -148,7 +139,9 @@ async def import_preview(
     mode: Annotated[ImportMode, Form()] = ImportMode.merge,
 ) -> Response:
     """What the import would create, merge and refuse; nothing is written yet."""
-    data = await _upload(file, settings)
+    data = await read_upload(file, settings)
+    if not data:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "The file is empty.")
     report = await importer.preview_csv(sessions, data, mode)
     context = {
         "report": report,

@@ -66,7 +66,8 @@ async def test_pages_ask_for_login_and_the_cookie_is_signed_and_httponly(
     assert right.status_code == 303 and right.headers["location"] == "/"
     cookie = right.headers["set-cookie"]
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
-    assert (await client.get("/")).status_code == 200
+    home = await client.get("/")
+    assert home.status_code == 200 and home.headers["X-Frame-Options"] == "DENY"
 
     value = client.cookies["messiah_console"]
     client.cookies.set("messiah_console", value[:-2] + ("AA" if value[-2:] != "AA" else "BB"))

@@ -116,7 +116,12 @@ async def create_lead(request: Request, console: Console, session: DbSession) ->
 
 @router.get("/import")
 async def import_page(request: Request, console: Console) -> Response:
-    return render(request, console, "lead_import.html", {"modes": list(ImportMode)}, page="leads")
+    context = {
+        "modes": list(ImportMode),
+        # The page posts the file twice (upload, then confirm as base64) under the body limit.
+        "limit": request.app.state.settings.max_request_body_bytes * 3 // 4,
+    }
+    return render(request, console, "lead_import.html", context, page="leads")
 
 
 @router.get("/import/template.csv")

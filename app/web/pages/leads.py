@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from urllib.parse import quote
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile, status
@@ -108,7 +109,7 @@ async def create_lead(request: Request, console: Console, session: DbSession) ->
         return _form_page(request, console, None, values, forms.errors(exc), 422)
     except PhoneTaken as exc:
         return _form_page(request, console, None, values, {"phone": str(exc)}, 409)
-    return _see_other(f"/console/leads?q={lead.phone}")
+    return _see_other(f"/console/leads?q={quote(lead.phone)}")
 
 
 # --- CSV import: preview first, then the same file (before /{lead_id}, which would match) ---
@@ -199,7 +200,7 @@ async def update_lead(
         return _form_page(request, console, lead_id, values, forms.errors(exc), 422)
     except PhoneTaken as exc:
         return _form_page(request, console, lead_id, values, {"phone": str(exc)}, 409)
-    return _see_other(f"/console/leads?q={lead.phone}")
+    return _see_other(f"/console/leads?q={quote(lead.phone)}")
 
 
 @router.post("/{lead_id}/do-not-call")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from urllib.parse import quote
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile, status
 from fastapi.responses import RedirectResponse

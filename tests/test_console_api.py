@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -230,3 +231,27 @@ def test_percentiles_are_nearest_rank() -> None:
     values = list(range(1, 101))
     assert (percentile(values, 0.5), percentile(values, 0.95)) == (50, 95)
     assert percentile([7], 0.95) == 7 and percentile([], 0.5) is None
+
+
+async def test_another_process_on_the_database_picks_up_a_saved_profile(
+    client: httpx.AsyncClient, settings: Settings, clock: FrozenClock
+) -> None:
+    other = Settings(_env_file=None, **settings.model_dump())  # type: ignore[arg-type]
+    second = create_app(other, clock)
+    async with second.router.lifespan_context(second):
+        token = await _login(client)
+        form = {
+            "csrf_token": token,
+            "advertiser_name_he": "אלטה",
+            "advertiser_name_en": "Alta",
+            "agent_gender": "female",
+            "agent_price_he": "זה מתחיל מאלף שקל בחודש.",
+            "twilio_tts_voice": settings.twilio_tts_voice,
+            "twilio_input_mode": settings.twilio_input_mode,
+        }
+        assert (await client.post("/console/agent", data=form)).status_code == 200
+        for _ in range(100):  # it re-reads every few seconds
+            if other.agent_price_he is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert other.agent_price_he == "זה מתחיל מאלף שקל בחודש."

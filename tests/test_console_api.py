@@ -136,6 +136,8 @@ async def test_the_import_preview_matches_the_import_and_writes_nothing(
     )
     assert dict(re.findall(r'data-count="(\w+)">(\d+)<', done.text)) == shown
     assert await _count(app, Lead) == 6
+    template = await client.get("/console/leads/import/template.csv")
+    assert template.headers["content-type"].startswith("text/csv") and b"phone" in template.content
     garbled = await client.post(
         "/console/leads/import", data={"csrf_token": token, "payload": "***"}
     )

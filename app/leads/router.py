@@ -119,6 +119,11 @@ async def import_template(
     ] = "en",
 ) -> Response:
     """The CSV template for /leads/import, so a new user starts from columns that import."""
+    return template_response(lang)
+
+
+def template_response(lang: TemplateLanguage) -> Response:
+    """The template as a download (the console serves it too)."""
     return Response(
         template_csv(lang),
         media_type="text/csv; charset=utf-8",

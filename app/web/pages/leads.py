@@ -19,10 +19,9 @@ from app.deps import AppClock, AppSettings, DbSession, DbSessions
 from app.flows.privacy import erase_lead
 from app.leads import importer
 from app.leads import repository as leads_repo
-from app.leads.columns import template_csv
 from app.leads.models import Lead, LeadStatus
 from app.leads.repository import PhoneTaken
-from app.leads.router import read_upload
+from app.leads.router import read_upload, template_response
 from app.leads.schemas import ImportMode, LeadCreate, LeadUpdate
 from app.web import forms
 from app.web.auth import Console
@@ -128,11 +127,7 @@ async def import_page(request: Request, console: Console) -> Response:
 @router.get("/import/template.csv")
 async def import_template(console: Console) -> Response:
     """The same template GET /leads/import/template.csv serves."""
-    return Response(
-        template_csv("en"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="leads-template.csv"'},
-    )
+    return template_response("en")
 
 
 @router.post("/import/preview")

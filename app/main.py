@@ -61,9 +61,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         app.state.sessionmaker = create_sessionmaker(engine)
         if settings.run_migrations_on_startup:
             await migrate.upgrade(engine)
-        app.state.agent_defaults = AgentProfile.of(settings)
+        app.state.agent_defaults = defaults = AgentProfile.of(settings)
         async with read_session(app.state.sessionmaker) as session:
-            await agent_profile.load(session, settings, app.state.agent_defaults)
+            await agent_profile.load(session, settings, defaults)
         app.state.conversation = build_engine(settings, clock)
         open_telephony(app, settings)
         open_scheduling(app, settings, clock, run=settings.outbox_enabled)
@@ -80,10 +80,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         )
         stop_dialer = asyncio.Event()
         dialer = start_dialer(app, settings, clock, stop_dialer)
+        # Another process's Agent page reaches this one within a few seconds.
+        follower = asyncio.create_task(
+            agent_profile.follow(app.state.sessionmaker, settings, defaults, stop_dialer)
+        )
         try:
             yield
         finally:
             stop_dialer.set()
+            await follower
             if dialer is not None:
                 await dialer
             await close_scheduling(app)

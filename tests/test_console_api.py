@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -66,7 +67,8 @@ async def test_pages_ask_for_login_and_the_cookie_is_signed_and_httponly(
     assert right.status_code == 303 and right.headers["location"] == "/"
     cookie = right.headers["set-cookie"]
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
-    assert (await client.get("/")).status_code == 200
+    home = await client.get("/")
+    assert home.status_code == 200 and home.headers["X-Frame-Options"] == "DENY"
 
     value = client.cookies["messiah_console"]
     client.cookies.set("messiah_console", value[:-2] + ("AA" if value[-2:] != "AA" else "BB"))
@@ -134,6 +136,8 @@ async def test_the_import_preview_matches_the_import_and_writes_nothing(
     )
     assert dict(re.findall(r'data-count="(\w+)">(\d+)<', done.text)) == shown
     assert await _count(app, Lead) == 6
+    template = await client.get("/console/leads/import/template.csv")
+    assert template.headers["content-type"].startswith("text/csv") and b"phone" in template.content
     garbled = await client.post(
         "/console/leads/import", data={"csrf_token": token, "payload": "***"}
     )
@@ -229,3 +233,27 @@ def test_percentiles_are_nearest_rank() -> None:
     values = list(range(1, 101))
     assert (percentile(values, 0.5), percentile(values, 0.95)) == (50, 95)
     assert percentile([7], 0.95) == 7 and percentile([], 0.5) is None
+
+
+async def test_another_process_on_the_database_picks_up_a_saved_profile(
+    client: httpx.AsyncClient, settings: Settings, clock: FrozenClock
+) -> None:
+    other = Settings(_env_file=None, **settings.model_dump())  # type: ignore[arg-type]
+    second = create_app(other, clock)
+    async with second.router.lifespan_context(second):
+        token = await _login(client)
+        form = {
+            "csrf_token": token,
+            "advertiser_name_he": "אלטה",
+            "advertiser_name_en": "Alta",
+            "agent_gender": "female",
+            "agent_price_he": "זה מתחיל מאלף שקל בחודש.",
+            "twilio_tts_voice": settings.twilio_tts_voice,
+            "twilio_input_mode": settings.twilio_input_mode,
+        }
+        assert (await client.post("/console/agent", data=form)).status_code == 200
+        for _ in range(100):  # it re-reads every few seconds
+            if other.agent_price_he is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert other.agent_price_he == "זה מתחיל מאלף שקל בחודש."

@@ -231,6 +231,9 @@ def test_a_call_on_try_a_call_books_a_meeting_seen_on_meetings_and_the_funnel(
     expect(page.locator("tr.caller td[lang=en]").first).not_to_be_empty()
     expect(page.locator("tr.caller").last).to_contain_text("book meeting")
     shot(page, "call-transcript")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    shot(page, "call-transcript-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto("/")
     expect(page.locator("[data-funnel=booked]")).to_have_text("1")
@@ -283,6 +286,7 @@ def test_a_demo_campaign_runs_to_the_end_while_the_page_watches(page: Page) -> N
     expect(card.locator("[data-role=state]")).to_have_text("completed", timeout=30_000)
     expect(card.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     assert card.locator("[data-outcome]").count() >= 1
+    expect(card.locator("[data-campaign-call]")).to_have_count(7)  # every callable lead, once
     shot(page, "campaign-finished")
     page.goto("/console/calls")
     expect(page.locator("tr[data-call]").first).to_contain_text("offline")

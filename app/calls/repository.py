@@ -41,7 +41,12 @@ async def get_with_turns(session: AsyncSession, call_id: int) -> Call | None:
 
 
 async def list_calls(
-    session: AsyncSession, *, limit: int = 100, offset: int = 0, lead_id: int | None = None
+    session: AsyncSession,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    lead_id: int | None = None,
+    campaign_id: int | None = None,
 ) -> Sequence[Call]:
     """Lists calls, newest first, with their turns."""
     query = (
@@ -51,6 +56,8 @@ async def list_calls(
     )
     if lead_id is not None:
         query = query.where(Call.lead_id == lead_id)
+    if campaign_id is not None:
+        query = query.where(Call.campaign_id == campaign_id)
     return (await session.scalars(query.limit(limit).offset(offset))).all()
 
 

@@ -10,7 +10,7 @@ from app.language.en import DEFAULT_AGENT_NAMES
 from app.language.he import own_questions
 
 PITCH = (
-    "Alta builds AI agents that call and qualify leads and book meetings, helping companies "
+    "The company builds AI agents that call and qualify leads and book meetings, helping companies "
     "increase sales."
 )
 QUESTIONS = (

@@ -33,7 +33,8 @@ router = APIRouter(
 )
 
 
-async def _read_upload(file: UploadFile, settings: AppSettings) -> bytes:
+async def read_upload(file: UploadFile, settings: AppSettings) -> bytes:
+    """The uploaded file, refused with 413 past MAX_UPLOAD_BYTES (the console uses it too)."""
     limit = settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
@@ -91,7 +92,7 @@ async def import_leads(
     ] = ImportMode.merge,
 ) -> Response:
     """Imports a CSV of leads (English or Hebrew headers); bad rows are reported, not fatal."""
-    data = await _read_upload(file, settings)
+    data = await read_upload(file, settings)
     report = await importer.import_csv(sessions, data, mode)
     return await _json(report)
 
@@ -118,6 +119,11 @@ async def import_template(
     ] = "en",
 ) -> Response:
     """The CSV template for /leads/import, so a new user starts from columns that import."""
+    return template_response(lang)
+
+
+def template_response(lang: TemplateLanguage) -> Response:
+    """The template as a download (the console serves it too)."""
     return Response(
         template_csv(lang),
         media_type="text/csv; charset=utf-8",
@@ -130,7 +136,7 @@ async def import_do_not_call(
     file: UploadFile, sessions: DbSessions, settings: AppSettings
 ) -> Response:
     """Marks the leads on a do-not-call list (CSV with a phone / טלפון column); never dialed."""
-    data = await _read_upload(file, settings)
+    data = await read_upload(file, settings)
     report = await importer.import_dnc_csv(sessions, data)
     return await _json(report)
 

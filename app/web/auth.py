@@ -58,7 +58,7 @@ def _serializer(secret: bytes) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="messiah-console-session")
 
 
-def read_session(request: Request) -> ConsoleSession:
+def session_of(request: Request) -> ConsoleSession:
     """The session the cookie names, or a new anonymous one."""
     secret = _secret(request)
     raw = request.cookies.get(COOKIE)
@@ -102,7 +102,7 @@ def _login_required(request: Request) -> HTTPException:
 
 async def console_session(request: Request) -> ConsoleSession:
     """The visitor's session; with API_KEY set, only a logged-in one gets past."""
-    console = read_session(request)
+    console = session_of(request)
     settings: Settings = request.app.state.settings
     if settings.api_key is not None and not console.authenticated:
         raise _login_required(request)
@@ -126,7 +126,7 @@ async def _check_csrf(request: Request, console: ConsoleSession) -> None:
 
 async def anonymous_session(request: Request) -> ConsoleSession:
     """For the login page itself: any session, CSRF-checked on post."""
-    console = read_session(request)
+    console = session_of(request)
     if request.method == "POST":
         await _check_csrf(request, console)
     return console

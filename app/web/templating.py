@@ -74,4 +74,8 @@ def render(
     )
     if console.is_new:
         set_session_cookie(request, response, console)
+    # No other site may frame a page whose buttons act (clickjacking), nor learn its URLs.
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    response.headers["Referrer-Policy"] = "same-origin"
     return response

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from app.calls import repository as calls_repo
 from app.campaigns import repository as campaigns_repo
 from app.campaigns import service
 from app.campaigns.schemas import CampaignCreate, CampaignRead
@@ -27,6 +28,7 @@ from app.web.templating import render
 router = APIRouter(prefix="/console/campaigns", include_in_schema=False)
 CALLING_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri")
 FINISHED_ATTEMPTS = ("done", "skipped", "cancelled")
+RECENT, LIVE_CALLS = 3, 8  # the newest campaigns show their latest calls
 
 
 def finished_share(campaign: CampaignRead) -> float:
@@ -36,11 +38,17 @@ def finished_share(campaign: CampaignRead) -> float:
     return done / total if total else 1.0
 
 
-async def _campaigns(sessions: DbSessions) -> list[CampaignRead]:
+async def _campaigns(sessions: DbSessions) -> dict[str, object]:
+    """Every campaign with its progress, and the latest calls of the newest ones."""
     async with read_session(sessions) as session:
-        return [
+        campaigns = [
             await service.read(session, c) for c in await campaigns_repo.list_campaigns(session)
         ]
+        calls = {
+            c.id: await calls_repo.list_calls(session, campaign_id=c.id, limit=LIVE_CALLS)
+            for c in campaigns[:RECENT]
+        }
+    return {"campaigns": campaigns, "calls": calls, "finished_share": finished_share}
 
 
 async def _page(
@@ -53,8 +61,7 @@ async def _page(
     async with read_session(sessions) as session:
         leads, _ = await leads_repo.search(session, do_not_call=False, limit=500)
     context = {
-        "campaigns": await _campaigns(sessions),
-        "finished_share": finished_share,
+        **await _campaigns(sessions),
         "leads": leads,
         "statuses": list(LeadStatus),
         "days": CALLING_DAYS,
@@ -74,8 +81,7 @@ async def campaigns_page(request: Request, console: Console, sessions: DbSession
 @router.get("/rows")
 async def campaign_rows(request: Request, console: Console, sessions: DbSessions) -> Response:
     """The campaign table alone: the page reloads it every two seconds."""
-    context = {"campaigns": await _campaigns(sessions), "finished_share": finished_share}
-    return render(request, console, "_campaign_rows.html", context)
+    return render(request, console, "_campaign_rows.html", await _campaigns(sessions))
 
 
 def _payload(form: FormData) -> CampaignCreate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile, status
 from fastapi.responses import RedirectResponse
@@ -18,9 +19,9 @@ from app.deps import AppClock, AppSettings, DbSession, DbSessions
 from app.flows.privacy import erase_lead
 from app.leads import importer
 from app.leads import repository as leads_repo
-from app.leads.columns import template_csv
 from app.leads.models import Lead, LeadStatus
 from app.leads.repository import PhoneTaken
+from app.leads.router import read_upload, template_response
 from app.leads.schemas import ImportMode, LeadCreate, LeadUpdate
 from app.web import forms
 from app.web.auth import Console
@@ -107,7 +108,7 @@ async def create_lead(request: Request, console: Console, session: DbSession) ->
         return _form_page(request, console, None, values, forms.errors(exc), 422)
     except PhoneTaken as exc:
         return _form_page(request, console, None, values, {"phone": str(exc)}, 409)
-    return _see_other(f"/console/leads?q={lead.phone}")
+    return _see_other(f"/console/leads?q={quote(lead.phone)}")
 
 
 # --- CSV import: preview first, then the same file (before /{lead_id}, which would match) ---
@@ -115,27 +116,18 @@ async def create_lead(request: Request, console: Console, session: DbSession) ->
 
 @router.get("/import")
 async def import_page(request: Request, console: Console) -> Response:
-    return render(request, console, "lead_import.html", {"modes": list(ImportMode)}, page="leads")
+    context = {
+        "modes": list(ImportMode),
+        # The page posts the file twice (upload, then confirm as base64) under the body limit.
+        "limit": request.app.state.settings.max_request_body_bytes * 3 // 4,
+    }
+    return render(request, console, "lead_import.html", context, page="leads")
 
 
 @router.get("/import/template.csv")
 async def import_template(console: Console) -> Response:
     """The same template GET /leads/import/template.csv serves."""
-    return Response(
-        template_csv("en"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="leads-template.csv"'},
-    )
-
-
-async def _upload(file: UploadFile, settings: AppSettings) -> bytes:
-    limit = settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"At most {limit} bytes.")
-    if not data:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "The file is empty.")
-    return data
+    return template_response("en")
 
 
 @router.post("/import/preview")
@@ -148,7 +140,9 @@ async def import_preview(
     mode: Annotated[ImportMode, Form()] = ImportMode.merge,
 ) -> Response:
     """What the import would create, merge and refuse; nothing is written yet."""
-    data = await _upload(file, settings)
+    data = await read_upload(file, settings)
+    if not data:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "The file is empty.")
     report = await importer.preview_csv(sessions, data, mode)
     context = {
         "report": report,
@@ -201,7 +195,7 @@ async def update_lead(
         return _form_page(request, console, lead_id, values, forms.errors(exc), 422)
     except PhoneTaken as exc:
         return _form_page(request, console, lead_id, values, {"phone": str(exc)}, 409)
-    return _see_other(f"/console/leads?q={lead.phone}")
+    return _see_other(f"/console/leads?q={quote(lead.phone)}")
 
 
 @router.post("/{lead_id}/do-not-call")

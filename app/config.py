@@ -334,6 +334,15 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token)
 
     @property
+    def sms_can_send(self) -> bool:
+        """SMS go out through Twilio Messaging (else they are kept in the database)."""
+        return (
+            self.sms_enabled
+            and self.twilio_configured
+            and bool(self.sms_from or self.twilio_caller_id)
+        )
+
+    @property
     def twilio_can_dial(self) -> bool:
         """Outbound calls need the account credentials and a number to call from."""
         return self.twilio_configured and bool(self.twilio_caller_id)

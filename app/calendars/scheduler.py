@@ -209,20 +209,6 @@ class Scheduler:
                 await on_booked(session, meeting)
         return meeting
 
-    async def invite_by_email(
-        self, sessions: async_sessionmaker[AsyncSession], meeting_id: int
-    ) -> None:
-        """The lead's email became known after booking: the invitation goes out now."""
-        now = self.clock.now()
-        async with write_session(sessions) as session:
-            meeting = await repository.get(session, meeting_id)
-            if meeting is None or meeting.status != MeetingStatus.booked:
-                return
-            await outbox.enqueue(
-                session, MAIL_INVITE, subject_of(meeting_id), {"meeting_id": meeting_id}, now
-            )
-        self.wake()
-
     async def cancel(self, sessions: async_sessionmaker[AsyncSession], meeting_id: int) -> Meeting:
         """Cancels; the rep's event is deleted and the lead gets METHOD:CANCEL (outbox)."""
         now = self.clock.now()

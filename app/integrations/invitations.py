@@ -34,6 +34,13 @@ def _greeting(lead: Lead) -> str:
     return f"שלום {name}," if name and not he.has_latin(name) else "שלום,"
 
 
+def _for_how_long(meeting: Meeting) -> str:
+    """ "לחצי שעה", "לשעה", "לארבעים וחמש דקות"."""
+    minutes = round((meeting.end - meeting.start).total_seconds() / 60)
+    said = {15: "לרבע שעה", 30: "לחצי שעה", 60: "לשעה", 90: "לשעה וחצי", 120: "לשעתיים"}
+    return said.get(minutes, f"ל{he.number_f(minutes)} דקות")
+
+
 def invitation_text(meeting: Meeting, lead: Lead, rep: SalesRep, settings: Settings) -> str:
     """The body: when, with whom, and that the invite is attached."""
     when = he.slot_phrase(meeting.start, settings.tz)
@@ -45,7 +52,7 @@ def invitation_text(meeting: Meeting, lead: Lead, rep: SalesRep, settings: Setti
         )
     return (
         f"{_greeting(lead)}\n\nקבענו פגישת היכרות עם {with_whom} מ{settings.advertiser_name_he} "
-        f"{when}, לחצי שעה.\nההזמנה מצורפת, אפשר להוסיף אותה ליומן בלחיצה.\n\n"
+        f"{when}, {_for_how_long(meeting)}.\nההזמנה מצורפת, אפשר להוסיף אותה ליומן בלחיצה.\n\n"
         f"נתראה,\n{settings.advertiser_name_he}\n"
     )
 

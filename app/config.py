@@ -310,7 +310,13 @@ class Settings(BaseSettings):
         """SALES_REPS, or the one rep a single local calendar stands for."""
         if self.sales_reps:
             return list(self.sales_reps)
-        default = SalesRep(key=self.calendar_name, name="Sales", email=self.mail_from, calendar="")
+        default = SalesRep(
+            key=self.calendar_name,
+            name="Sales team",
+            name_he="צוות המכירות",
+            email=self.mail_from,
+            calendar="",
+        )
         return [default]
 
     @property

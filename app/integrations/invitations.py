@@ -85,14 +85,14 @@ def invitation_email(meeting: Meeting, lead: Lead, settings: Settings) -> EmailM
     return message
 
 
-def sms_text(meeting: Meeting, settings: Settings) -> str:
-    """One short Hebrew text: the time in words, with whom."""
+def sms_text(meeting: Meeting, lead: Lead, settings: Settings) -> str:
+    """One short Hebrew text: the time in words, with whom, and where the invite went."""
     rep = ics.organizer(meeting, settings)
     when = he.slot_phrase(meeting.start, settings.tz)
-    return (
-        f"{settings.advertiser_name_he}: קבענו פגישה {when} עם {rep.name_he or rep.name}. "
-        "ההזמנה נשלחת גם במייל. לביטול השיבו ביטול."
-    )
+    text = f"{settings.advertiser_name_he}: קבענו פגישה {when} עם {rep.name_he or rep.name}."
+    if lead.email:
+        text += " ההזמנה נשלחה גם למייל."
+    return text
 
 
 async def _load(sessions: async_sessionmaker[AsyncSession], job: Job) -> tuple[Meeting, Lead]:
@@ -132,7 +132,7 @@ class Invitations:
             return
         if not is_mobile(lead.phone):
             raise GiveUp("the lead's phone is not a mobile")
-        await self.messenger.send(lead.phone, sms_text(meeting, self.settings), job.subject)
+        await self.messenger.send(lead.phone, sms_text(meeting, lead, self.settings), job.subject)
 
     def handlers(self) -> dict[str, Handler]:
         return {MAIL_INVITE: self.mail, MAIL_CANCEL: self.mail, SMS_CONFIRM: self.sms}

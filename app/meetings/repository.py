@@ -34,21 +34,6 @@ async def list_meetings(
     return result.all()
 
 
-async def booked_starts(
-    session: AsyncSession, calendar: str, start_from: datetime, until: datetime
-) -> set[datetime]:
-    """The start instants already booked in [start_from, until), to compute free slots."""
-    result = await session.scalars(
-        select(Meeting.start).where(
-            Meeting.calendar == calendar,
-            Meeting.status == MeetingStatus.booked,
-            Meeting.start >= start_from,
-            Meeting.start < until,
-        )
-    )
-    return set(result.all())
-
-
 async def booked_by_calendar(
     session: AsyncSession, calendars: Collection[str], start_from: datetime, until: datetime
 ) -> set[tuple[str, datetime]]:

@@ -366,7 +366,13 @@ class Settings(BaseSettings):
         """SALES_REPS, or the one rep a single local calendar stands for."""
         if self.sales_reps:
             return list(self.sales_reps)
-        default = SalesRep(key=self.calendar_name, name="Sales", email=self.mail_from, calendar="")
+        default = SalesRep(
+            key=self.calendar_name,
+            name="Sales team",
+            name_he="צוות המכירות",
+            email=self.mail_from,
+            calendar="",
+        )
         return [default]
 
     @property
@@ -388,6 +394,15 @@ class Settings(BaseSettings):
     @property
     def twilio_configured(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def sms_can_send(self) -> bool:
+        """SMS go out through Twilio Messaging (else they are kept in the database)."""
+        return (
+            self.sms_enabled
+            and self.twilio_configured
+            and bool(self.sms_from or self.twilio_caller_id)
+        )
 
     @property
     def twilio_can_dial(self) -> bool:

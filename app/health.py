@@ -44,6 +44,14 @@ def provider_statuses(settings: Settings) -> list[ProviderStatus]:
         _status("translation", ai, "openai", "offline catalog"),
         _status("transcription", ai, "openai", "offline"),
         _status("telephony", settings.twilio_can_dial, "twilio", "offline phone network"),
+        _status(
+            "calendar",
+            settings.calendar_backend != "local",
+            settings.calendar_backend,
+            "local calendar",
+        ),
+        _status("email", bool(settings.smtp_host), "smtp", "database mailbox"),
+        _status("sms", settings.sms_can_send, "twilio", "database mailbox"),
     ]
 
 

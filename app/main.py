@@ -32,6 +32,7 @@ from app.flows.router import router as agent_router
 from app.flows.scheduling import close_scheduling, open_scheduling
 from app.health import provider_statuses
 from app.health import router as health_router
+from app.integrations.router import router as outgoing_router
 from app.leads.router import router as leads_router
 from app.leads.seed import seed_demo_leads
 from app.logging_config import configure_logging
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(leads_router)
     app.include_router(erasure_router)
     app.include_router(meetings_router)
+    app.include_router(outgoing_router)
     # The agent router documents only its success; its refusals are the shared ones.
     app.include_router(
         agent_router,

@@ -15,6 +15,7 @@ PROTECTED = [
     ("GET", "/meetings/1"),
     ("GET", "/meetings/1.ics"),
     ("DELETE", "/meetings/1"),
+    ("GET", "/outgoing-messages"),
     ("POST", "/leads/do-not-call/import"),
     ("POST", "/agent/turn"),
     ("GET", "/calls"),

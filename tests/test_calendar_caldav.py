@@ -167,3 +167,17 @@ async def test_an_event_added_after_the_offer_is_refused_in_hebrew_with_a_new_of
     assert played.call.outcome is None  # still talking: a new time is on offer
     async with app.state.sessionmaker() as session:
         assert (await session.scalars(select(Meeting))).all() == []
+
+
+async def test_erasing_the_lead_deletes_its_event_from_the_reps_calendar(
+    app: FastAPI, client: httpx.AsyncClient, radicale_server: Radicale, rep_calendar: str
+) -> None:
+    lead_id = await add_lead(app, email="lead@example.com")
+    start = datetime(2026, 11, 25, 10, 0, tzinfo=IL)
+    created = await client.post("/meetings", json={"lead_id": lead_id, "start": start.isoformat()})
+    assert created.status_code == 201, created.text
+    await deliver(app)
+    assert len(radicale_server.events(rep_calendar)) == 1
+    assert (await client.delete(f"/leads/{lead_id}")).status_code == 204
+    await deliver(app)
+    assert radicale_server.events(rep_calendar) == []  # its name and phone are gone there too

@@ -33,6 +33,8 @@ async def test_ready_names_offline_providers(client: httpx.AsyncClient) -> None:
     providers = {p["name"]: (p["mode"], p["vendor"]) for p in body["providers"]}
     assert providers["chat"] == ("offline", "offline brain")
     assert providers["telephony"] == ("offline", "offline phone network")
+    assert providers["calendar"] == ("offline", "local calendar")
+    assert providers["email"] == providers["sms"] == ("offline", "database mailbox")
 
 
 async def test_ready_reports_configured_vendors(client: httpx.AsyncClient, app: FastAPI) -> None:
@@ -42,10 +44,13 @@ async def test_ready_reports_configured_vendors(client: httpx.AsyncClient, app: 
             "twilio_account_sid": "AC" + "0" * 32,
             "twilio_auth_token": SecretStr("token"),
             "twilio_caller_id": "+97235550000",
+            "calendar_backend": "google",
+            "smtp_host": "smtp.example.com",
         }
     )
     body = (await client.get("/ready")).json()
     assert {p["mode"] for p in body["providers"]} == {"online"}
+    assert {p["name"]: p["vendor"] for p in body["providers"]}["calendar"] == "google"
 
 
 async def test_ready_is_503_when_the_database_is_gone(

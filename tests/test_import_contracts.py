@@ -46,6 +46,9 @@ def test_the_branch_keeps_every_contract() -> None:
         ("app/conversation/agent.py", "app.flows"),
         ("app/conversation/policy.py", "app.telephony"),
         ("app/deps.py", "app.leads"),
+        ("app/meetings/service.py", "app.calendars"),
+        ("app/integrations/outbox.py", "app.calendars"),
+        ("app/calendars/scheduler.py", "app.flows"),
     ],
 )
 def test_a_forbidden_import_breaks_the_lint(tmp_path: Path, module: str, forbidden: str) -> None:

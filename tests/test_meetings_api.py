@@ -57,7 +57,7 @@ async def test_book_then_read_back(client: httpx.AsyncClient, session: AsyncSess
     assert created["start"] == WEDNESDAY_10
     assert created["end"] == "2026-11-25T10:30:00+02:00"
     assert created["status"] == "booked"
-    assert created["rep"] == {"key": "sales", "name": "Sales", "email": "meetings@example.com"}
+    assert created["rep"] == {"key": "sales", "name": "Sales team", "email": "meetings@example.com"}
     assert (created["sync"], created["external_event_id"]) == ("local", None)
     detail = (await client.get(f"/meetings/{created['id']}")).json()
     # No email, and +972501234567 is not a number any mobile network hands out: nothing to send.

@@ -29,7 +29,7 @@ from app.integrations.sms import is_mobile
 from app.leads import repository as leads_repo
 from app.leads.models import Lead
 from app.meetings import repository, service
-from app.meetings.availability import AvailabilityRules, Slot, format_label, horizon_end
+from app.meetings.availability import AvailabilityRules, Slot, format_label
 from app.meetings.errors import LeadNotFound, MeetingNotFound, SlotTaken
 from app.meetings.models import Meeting, MeetingStatus, MeetingSync
 
@@ -84,9 +84,7 @@ class Scheduler:
     async def _horizon_view(self) -> FreeBusyView:
         rules = AvailabilityRules.from_settings(self.settings)
         now = self.clock.now()
-        last = horizon_end(now, rules) + timedelta(days=1)
-        until = datetime.combine(last, time(0), tzinfo=rules.tz).astimezone(UTC)
-        return await self._view(now, until)
+        return await self._view(now, service.horizon_until(now, rules))
 
     # offering
 
@@ -208,20 +206,6 @@ class Scheduler:
             if on_booked is not None:
                 await on_booked(session, meeting)
         return meeting
-
-    async def invite_by_email(
-        self, sessions: async_sessionmaker[AsyncSession], meeting_id: int
-    ) -> None:
-        """The lead's email became known after booking: the invitation goes out now."""
-        now = self.clock.now()
-        async with write_session(sessions) as session:
-            meeting = await repository.get(session, meeting_id)
-            if meeting is None or meeting.status != MeetingStatus.booked:
-                return
-            await outbox.enqueue(
-                session, MAIL_INVITE, subject_of(meeting_id), {"meeting_id": meeting_id}, now
-            )
-        self.wake()
 
     async def cancel(self, sessions: async_sessionmaker[AsyncSession], meeting_id: int) -> Meeting:
         """Cancels; the rep's event is deleted and the lead gets METHOD:CANCEL (outbox)."""

@@ -34,6 +34,13 @@ def _greeting(lead: Lead) -> str:
     return f"שלום {name}," if name and not he.has_latin(name) else "שלום,"
 
 
+def _for_how_long(meeting: Meeting) -> str:
+    """ "לחצי שעה", "לשעה", "לארבעים וחמש דקות"."""
+    minutes = round((meeting.end - meeting.start).total_seconds() / 60)
+    said = {15: "לרבע שעה", 30: "לחצי שעה", 60: "לשעה", 90: "לשעה וחצי", 120: "לשעתיים"}
+    return said.get(minutes, f"ל{he.number_f(minutes)} דקות")
+
+
 def invitation_text(meeting: Meeting, lead: Lead, rep: SalesRep, settings: Settings) -> str:
     """The body: when, with whom, and that the invite is attached."""
     when = he.slot_phrase(meeting.start, settings.tz)
@@ -45,7 +52,7 @@ def invitation_text(meeting: Meeting, lead: Lead, rep: SalesRep, settings: Setti
         )
     return (
         f"{_greeting(lead)}\n\nקבענו פגישת היכרות עם {with_whom} מ{settings.advertiser_name_he} "
-        f"{when}, לחצי שעה.\nההזמנה מצורפת, אפשר להוסיף אותה ליומן בלחיצה.\n\n"
+        f"{when}, {_for_how_long(meeting)}.\nההזמנה מצורפת, אפשר להוסיף אותה ליומן בלחיצה.\n\n"
         f"נתראה,\n{settings.advertiser_name_he}\n"
     )
 
@@ -78,14 +85,14 @@ def invitation_email(meeting: Meeting, lead: Lead, settings: Settings) -> EmailM
     return message
 
 
-def sms_text(meeting: Meeting, settings: Settings) -> str:
-    """One short Hebrew text: the time in words, with whom."""
+def sms_text(meeting: Meeting, lead: Lead, settings: Settings) -> str:
+    """One short Hebrew text: the time in words, with whom, and where the invite went."""
     rep = ics.organizer(meeting, settings)
     when = he.slot_phrase(meeting.start, settings.tz)
-    return (
-        f"{settings.advertiser_name_he}: קבענו פגישה {when} עם {rep.name_he or rep.name}. "
-        "ההזמנה נשלחת גם במייל. לביטול השיבו ביטול."
-    )
+    text = f"{settings.advertiser_name_he}: קבענו פגישה {when} עם {rep.name_he or rep.name}."
+    if lead.email:
+        text += " ההזמנה נשלחה גם למייל."
+    return text
 
 
 async def _load(sessions: async_sessionmaker[AsyncSession], job: Job) -> tuple[Meeting, Lead]:
@@ -125,7 +132,7 @@ class Invitations:
             return
         if not is_mobile(lead.phone):
             raise GiveUp("the lead's phone is not a mobile")
-        await self.messenger.send(lead.phone, sms_text(meeting, self.settings), job.subject)
+        await self.messenger.send(lead.phone, sms_text(meeting, lead, self.settings), job.subject)
 
     def handlers(self) -> dict[str, Handler]:
         return {MAIL_INVITE: self.mail, MAIL_CANCEL: self.mail, SMS_CONFIRM: self.sms}

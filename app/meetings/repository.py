@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.meetings.errors import SlotTaken
-from app.meetings.models import Meeting, MeetingStatus
+from app.meetings.models import Meeting, MeetingStatus, MeetingSync
 
 SLOT_INDEX = "uq_meetings_calendar_start_booked"
 # SQLite names the columns of the violated index instead of the index itself.
@@ -32,21 +32,6 @@ async def list_meetings(
     booked_first = case((Meeting.status == MeetingStatus.booked, 0), else_=1)
     result = await session.scalars(query.order_by(booked_first, Meeting.start, Meeting.id))
     return result.all()
-
-
-async def booked_starts(
-    session: AsyncSession, calendar: str, start_from: datetime, until: datetime
-) -> set[datetime]:
-    """The start instants already booked in [start_from, until), to compute free slots."""
-    result = await session.scalars(
-        select(Meeting.start).where(
-            Meeting.calendar == calendar,
-            Meeting.status == MeetingStatus.booked,
-            Meeting.start >= start_from,
-            Meeting.start < until,
-        )
-    )
-    return set(result.all())
 
 
 async def booked_by_calendar(
@@ -140,6 +125,21 @@ async def cancel(session: AsyncSession, meeting: Meeting, now: datetime) -> Meet
         meeting.cancelled_at = now
         await session.flush()
     return meeting
+
+
+async def upcoming_in_calendars(
+    session: AsyncSession, lead_id: int, now: datetime
+) -> Sequence[int]:
+    """Ids of the lead's upcoming meetings written (or being written) to a rep's calendar."""
+    result = await session.scalars(
+        select(Meeting.id).where(
+            Meeting.lead_id == lead_id,
+            Meeting.status == MeetingStatus.booked,
+            Meeting.start >= now,
+            Meeting.sync_state.in_([MeetingSync.pending, MeetingSync.synced]),
+        )
+    )
+    return result.all()
 
 
 async def cancel_upcoming_for_lead(session: AsyncSession, lead_id: int, now: datetime) -> int:

@@ -1,7 +1,6 @@
-"""Offering and booking meetings: the one place that joins the rules, the clock and the calendar.
-
-Used by the meetings router and by the conversation agent's tools; it never imports either.
-Raises the exceptions documented in app.meetings.errors.
+"""Offering and booking meetings in our own book: the rules, the clock and the booked meetings
+of every rep. The scheduler (app/calendars) adds the reps' own calendars through `blocked`; this
+module never imports it. Raises the exceptions documented in app.meetings.errors.
 """
 
 from __future__ import annotations
@@ -36,7 +35,8 @@ def _never(rep: str, slot: Slot) -> bool:
     return False
 
 
-def _until(now: datetime, rules: AvailabilityRules) -> datetime:
+def horizon_until(now: datetime, rules: AvailabilityRules) -> datetime:
+    """The instant after the last bookable day (midnight, business zone)."""
     after_last_day = horizon_end(now, rules) + timedelta(days=1)
     return datetime.combine(after_last_day, time(0), tzinfo=rules.tz).astimezone(UTC)
 
@@ -47,7 +47,7 @@ async def _free(
     """Allowed slots with at least one rep neither booked here nor busy in their calendar."""
     rules = AvailabilityRules.from_settings(settings)
     reps = [rep.key for rep in settings.reps]
-    booked = await repository.booked_by_calendar(session, reps, now, _until(now, rules))
+    booked = await repository.booked_by_calendar(session, reps, now, horizon_until(now, rules))
     taken = {(rep, start.astimezone(UTC)) for rep, start in booked}
     return (
         slot
@@ -80,13 +80,6 @@ async def free_slots(
 ) -> list[Slot]:
     """Every free slot in the booking horizon, in order (a few hundred at most)."""
     return list(await _free(session, settings, clock.now(), blocked))
-
-
-async def offer_slots(
-    session: AsyncSession, settings: Settings, clock: Clock, *, blocked: Blocked = _never
-) -> list[Slot]:
-    """Two free slots to offer a caller, on different days when the horizon allows it."""
-    return await available_slots(session, settings, clock, 2, spread_days=True, blocked=blocked)
 
 
 def check_slot(settings: Settings, clock: Clock, start: datetime) -> Slot:
@@ -138,9 +131,3 @@ async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     if meeting is None:
         raise MeetingNotFound(meeting_id)
     return meeting
-
-
-async def cancel_meeting(session: AsyncSession, clock: Clock, meeting_id: int) -> Meeting:
-    """Cancels a meeting and frees its slot; raises MeetingNotFound."""
-    meeting = await get_meeting(session, meeting_id)
-    return await repository.cancel(session, meeting, clock.now())

@@ -151,6 +151,9 @@ def settings(database_url: str, settings_overrides: dict[str, object]) -> Settin
         "twilio_auth_token": None,
         # The dialer runs only where a test asks for it (it would dial the offline network).
         "dialer_enabled": False,
+        # The post-call job and webhook worker too: tests that need them ask (or tick them).
+        "after_call_enabled": False,
+        "webhooks_enabled": False,
         "app_env": "test",
         "log_json": True,
     }

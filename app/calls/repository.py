@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,3 +91,15 @@ async def erase_transcripts_for_lead(session: AsyncSession, lead_id: int) -> Non
 async def set_meeting(session: AsyncSession, call_id: int, meeting_id: int) -> None:
     """Records the meeting a call booked, in the booking's own transaction."""
     await session.execute(update(Call).where(Call.id == call_id).values(meeting_id=meeting_id))
+
+
+async def unanalyzed(session: AsyncSession, statuses: Iterable[str], limit: int) -> Sequence[Call]:
+    """Calls in `statuses` the post-call analysis has not run for yet, oldest first, with turns."""
+    query = (
+        select(Call)
+        .where(Call.analyzed_at.is_(None), Call.status.in_([str(s) for s in statuses]))
+        .options(selectinload(Call.turns))
+        .order_by(Call.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()

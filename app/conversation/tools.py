@@ -22,6 +22,8 @@ from app.conversation.providers.base import ToolCall, ToolSpec
 from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation
 from app.db import read_session, write_session
+from app.integrations.webhooks import outbox, payloads
+from app.integrations.webhooks.models import Event
 from app.language.understanding import Intent, Understanding, When
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
@@ -258,6 +260,13 @@ class Toolbox:
             await leads_repo.update(session, lead, {"status": LeadStatus.booked})
         if conversation.call_id is not None:
             await calls_repo.set_meeting(session, conversation.call_id, meeting.id)
+        await outbox.emit(
+            session,
+            Event.meeting_booked,
+            {"meeting": payloads.meeting(meeting, self.settings.tz)},
+            self.clock.now(),
+            personal_data=self.settings.webhook_personal_data,
+        )
         # Set here, not after the await: a turn cut by its deadline still knows its booking.
         conversation.booked_meeting_id = meeting.id
         return meeting.id

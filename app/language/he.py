@@ -663,3 +663,72 @@ class HebrewCatalog:
         else:
             reach = "ננסה שוב בהמשך. אם לא מתאים, אפשר להגיד לנו ונוריד מהרשימה."
         return f"{opening} {why} {reach} תודה!"
+
+
+# --- the post-call summary (flows/after_call.py): the Hebrew twin of en.call_summary ---------
+# Read by the sales team, not spoken: plain Hebrew, with tool names as they are written.
+
+LEAD_HANDLING_HE = {
+    "spreadsheet": "באקסל או בגיליון",
+    "manual": "ידנית",
+    "crm": "במערכת CRM",
+    "call_center": "דרך מוקד טלפוני",
+    "slow": "לאט: לידים מחכים לתשובה",
+}
+OBJECTIONS_HE = {
+    "price": "המחיר",
+    "timing": "זה לא זמן טוב",
+    "has_solution": "כבר יש להם פתרון",
+    "not_interested": "לא מעוניינים",
+    "trust": "שאלו אם זה בוט",
+    "privacy": "שאלו מאיפה המספר",
+    "decision_maker": "לא מקבלי ההחלטות",
+}
+OUTCOMES_HE = {
+    "booked": "נקבעה פגישה",
+    "transferred": "השיחה הועברה לנציג מכירות",
+    "callback": "הליד ביקש שנחזור אליו",
+    "not_interested": "הליד לא מעוניין",
+    "opted_out": "הליד ביקש שלא נתקשר אליו שוב",
+    "voicemail": "השיחה הגיעה לתא קולי",
+    "no_answer": "לא ענו",
+    "busy": "הקו היה תפוס",
+    "failed": "לא הצלחנו לחייג",
+    "error": "השיחה הסתיימה בתקלה טכנית",
+    "completed": "הליד ניתק לפני שסיכמנו משהו",
+}
+FOLLOW_UP_HE = {
+    "meeting": "פגישה שנקבעה",
+    "callback": "לחזור אליו",
+    "email": "לשלוח פרטים במייל",
+    "person": "לדבר עם נציג",
+}
+
+
+def call_summary_he(
+    outcome: str,
+    *,
+    team_size: int | None,
+    has_team: bool | None,
+    handling: list[str],
+    tools: list[str],
+    objections: list[str],
+    follow_up: str | None,
+) -> str:
+    """The Hebrew twin of the offline summary (`follow_up` is a FOLLOW_UP_HE key)."""
+    parts = [OUTCOMES_HE.get(outcome, OUTCOMES_HE["completed"]) + "."]
+    if team_size is not None:
+        parts.append(f"יש להם צוות SDR של {team_size} אנשים.")
+    elif has_team is True:
+        parts.append("יש להם צוות SDR.")
+    elif has_team is False:
+        parts.append("אין להם צוות SDR.")
+    if handling:
+        parts.append("היום מטפלים בלידים " + " ו".join(LEAD_HANDLING_HE[h] for h in handling) + ".")
+    if tools:
+        parts.append("כלים היום: " + ", ".join(tools) + ".")
+    if objections:
+        parts.append("התנגדויות: " + ", ".join(OBJECTIONS_HE[o] for o in objections) + ".")
+    if follow_up in FOLLOW_UP_HE:
+        parts.append(f"המשך: {FOLLOW_UP_HE[follow_up]}.")
+    return " ".join(parts)

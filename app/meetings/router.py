@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found
-from app.deps import ApiKey, AppClock, AppSettings, DbSession
+from app.deps import ApiKey, AppClock, AppSettings, DbSession, Events
 from app.leads import repository as leads_repo
 from app.meetings import ics, repository, service
 from app.meetings.schemas import MeetingCreate, MeetingRead, SlotRead
@@ -58,13 +58,19 @@ async def list_meetings(
     },
 )
 async def book(
-    body: MeetingCreate, session: DbSession, settings: AppSettings, clock: AppClock
+    body: MeetingCreate,
+    session: DbSession,
+    settings: AppSettings,
+    clock: AppClock,
+    events: Events,
 ) -> MeetingRead:
     """Books a slot for a lead."""
     meeting = await service.book_meeting(
         session, settings, clock, body.lead_id, body.start, call_id=body.call_id
     )
-    return MeetingRead.from_meeting(meeting, settings.tz)
+    read = MeetingRead.from_meeting(meeting, settings.tz)
+    await events.emit(session, "meeting.booked", {"meeting": read.model_dump(mode="json")})
+    return read
 
 
 # Registered before /{meeting_id} so "7.ics" is never read as a meeting id.
@@ -93,8 +99,12 @@ async def get_meeting(meeting_id: Id, session: DbSession, settings: AppSettings)
 
 @router.delete("/{meeting_id}", response_model=MeetingRead, responses=NOT_FOUND)
 async def cancel(
-    meeting_id: Id, session: DbSession, settings: AppSettings, clock: AppClock
+    meeting_id: Id, session: DbSession, settings: AppSettings, clock: AppClock, events: Events
 ) -> MeetingRead:
-    """Cancels a meeting, which frees its slot for someone else."""
+    """Cancels a meeting, which frees its slot for someone else (announced once)."""
+    was = (await service.get_meeting(session, meeting_id)).status
     meeting = await service.cancel_meeting(session, clock, meeting_id)
-    return MeetingRead.from_meeting(meeting, settings.tz)
+    read = MeetingRead.from_meeting(meeting, settings.tz)
+    if meeting.status != was:
+        await events.emit(session, "meeting.canceled", {"meeting": read.model_dump(mode="json")})
+    return read

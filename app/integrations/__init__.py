@@ -1,0 +1,1 @@
+"""Outbound integrations: what leaves the service for CRMs and automation."""

@@ -65,7 +65,7 @@ async def emit(
         )
         written += 1
     if written:
-        log.info("webhook_event_queued", event=str(event), deliveries=written)
+        log.info("webhook_event_queued", webhook_event=str(event), deliveries=written)
     return written
 
 

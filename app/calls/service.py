@@ -174,3 +174,12 @@ def analyzed(call: Call, analysis: CallAnalysis, now: datetime) -> None:
     call.analysis = analysis.stored()
     call.analyzed_at = now
     log.info("call_analyzed", call_id=call.id, score=analysis.score, source=analysis.source)
+
+
+def transfer_unanswered(call: Call) -> bool:
+    """The rep never took a transferred call: the conversation goes on (no outcome yet)."""
+    if call.outcome != Outcome.transferred or is_final(call):
+        return False
+    call.outcome = None
+    log.info("call_transfer_unanswered", call_id=call.id)
+    return True

@@ -92,6 +92,8 @@ def outcome_for(action: Action | None, payload: dict[str, object] | None) -> Out
             return Outcome.opted_out
         case Action.schedule_callback:
             return Outcome.callback
+        case Action.transfer_to_human:
+            return Outcome.transferred
         case Action.end_call if reason == "error":
             return Outcome.error
         case Action.end_call if reason == "no_response":
@@ -126,7 +128,7 @@ async def open_call(
     )
 
 
-async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Conversation:
+async def conversation_of(session: AsyncSession, engine: Engine, call: Call) -> Conversation:
     """Rebuilds the agent's view of the call from its records."""
     lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
     if lead is None:
@@ -156,7 +158,7 @@ async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
     existing = await calls_repo.turn_by_key(session, f"call-{call.id}-greeting")
     if existing is not None:
         return existing
-    conversation = await _conversation(session, engine, call)
+    conversation = await conversation_of(session, engine, call)
     line = engine.pipeline.greeting(conversation)
     call.conversation = conversation.snapshot()
     calls.answered(call, engine.clock.now())
@@ -226,7 +228,7 @@ async def take_turn(
                 return stored
             if call.outcome is not None:
                 raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
-            conversation = await _conversation(session, engine, call)
+            conversation = await conversation_of(session, engine, call)
         match caller:
             case str():
                 heard = Heard(caller)

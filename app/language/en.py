@@ -454,6 +454,18 @@ class EnglishCatalog:
         when = when_text.strip() if when_text and when_text.strip() else "at a better time"
         return f"No problem at all, {self._back()} {spoken_times(when)}. Thanks!"
 
+    def transfer_intro(self) -> str:
+        """Before the call is connected to a sales rep (TRANSFER_NUMBER)."""
+        return "Sure, I'm transferring you to someone from the team now. Just a moment on the line."
+
+    def transfer_unavailable(self) -> str:
+        """Asked for a person while no rep can take the call: a meeting is offered next."""
+        return "No one from the team is free right now, but we can set up a call with them."
+
+    def rep_unavailable(self) -> str:
+        """The rep did not answer the transfer: back with the lead, a meeting is offered next."""
+        return "Sorry for the wait, the rep couldn't pick up right now."
+
     def opt_out_ack(self) -> str:
         return (
             "No problem, I'll make sure the number is removed and we won't call again. "

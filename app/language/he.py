@@ -603,6 +603,18 @@ class HebrewCatalog:
         when = when_text.strip() if when_text and when_text.strip() else "בזמן שנוח יותר"
         return f"בסדר גמור, {self._back()} {spoken_times(when)}. תודה!"
 
+    def transfer_intro(self) -> str:
+        """Before the call is connected to a sales rep (TRANSFER_NUMBER)."""
+        return f"בשמחה, אני {self._me('מעבירה', 'מעביר')} עכשיו לנציג מהצוות. רק רגע על הקו."
+
+    def transfer_unavailable(self) -> str:
+        """Asked for a person while no rep can take the call: a meeting is offered next."""
+        return "כרגע אף נציג לא זמין, אבל אפשר לקבוע שיחה עם הצוות."
+
+    def rep_unavailable(self) -> str:
+        """The rep did not answer the transfer: back with the lead, a meeting is offered next."""
+        return "סליחה על ההמתנה, הנציג לא הצליח לענות עכשיו."
+
     def opt_out_ack(self) -> str:
         return (
             f"אין בעיה, אני {self._me('דואגת', 'דואג')} שהמספר יוסר ולא נתקשר יותר. "
@@ -732,3 +744,9 @@ def call_summary_he(
     if follow_up in FOLLOW_UP_HE:
         parts.append(f"המשך: {FOLLOW_UP_HE[follow_up]}.")
     return " ".join(parts)
+
+
+def whisper_he(lead_name: str | None, company: str | None, summary_he: str) -> str:
+    """What the rep hears before a transferred call connects: who it is and what was said."""
+    who = ", ".join(part for part in (lead_name, company) if part) or "ליד"
+    return f"העברת שיחה: {who}. {summary_he}".strip()

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -200,6 +201,23 @@ class Settings(BaseSettings):
     # The offline phone network (no Twilio): phone time passes this many times faster.
     offline_phone_speed: float = Field(default=20.0, ge=1, le=1000)
 
+    # After the call: the analysis job (summary, score) and the outbound webhooks' delivery worker.
+    after_call_enabled: bool = True
+    after_call_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    webhooks_enabled: bool = True
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=300)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # Lead name, phone, email and the call's summary in webhook payloads (else ids and results).
+    webhook_personal_data: bool = False
+    # Subscriptions to loopback / private / link-local hosts (refused by default: SSRF).
+    webhook_allow_private_hosts: bool = False
+
+    # The human a lead is handed to ("I want to talk to a person", or a hot lead), E.164.
+    transfer_number: str | None = None
+    transfer_timeout_seconds: int = Field(default=20, ge=5, le=60)
+
     @field_validator("api_key", mode="before")
     @classmethod
     def _no_blank_key(cls, value: object) -> object:
@@ -280,6 +298,21 @@ class Settings(BaseSettings):
         if len(value) != 1 or value not in "0123456789*#":
             raise ValueError("RELAY_OPT_OUT_DIGIT must be one key: 0-9, * or #, or off")
         return value
+
+    @field_validator("transfer_number")
+    @classmethod
+    def _transfer_e164(cls, value: str | None) -> str | None:
+        """Blank is unset (no transfers); anything else must be a valid E.164 number."""
+        value = (value or "").replace(" ", "").replace("-", "")
+        if not value:
+            return None
+        try:
+            parsed = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError("TRANSFER_NUMBER must be E.164, e.g. +97235551234") from exc
+        if not value.startswith("+") or not phonenumbers.is_valid_number(parsed):
+            raise ValueError("TRANSFER_NUMBER must be a valid E.164 number, e.g. +97235551234")
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
     @field_validator("base_url")
     @classmethod

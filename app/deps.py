@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.clock import Clock
 from app.config import Settings
 from app.db import session_scope
+from app.events import EventSink
 from app.security import require_api_key
 
 
@@ -34,10 +35,17 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
+def get_events(request: Request) -> EventSink:
+    events: EventSink = request.app.state.events
+    return events
+
+
 # scope="function": the commit happens before the response leaves, so a 201 means it is stored.
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 # For handlers that wait on a provider: they open short transactions instead of holding one.
 DbSessions = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 AppClock = Annotated[Clock, Depends(get_clock)]
+# Where a change other systems hear about is announced, in the request's own transaction.
+Events = Annotated[EventSink, Depends(get_events)]
 ApiKey = Depends(require_api_key)

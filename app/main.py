@@ -26,6 +26,7 @@ from app.contract import PROTECTED_RESPONSES, ErrorMessage, described, not_found
 from app.conversation.engine import build_engine
 from app.db import create_engine, create_sessionmaker, read_session
 from app.errors import AppError
+from app.flows.after_call import start_after_call
 from app.flows.meetings import router as meetings_router
 from app.flows.router import erasure_router
 from app.flows.router import router as agent_router
@@ -33,6 +34,9 @@ from app.flows.scheduling import close_scheduling, open_scheduling
 from app.health import provider_statuses
 from app.health import router as health_router
 from app.integrations.router import router as outgoing_router
+from app.integrations.webhooks.outbox import WebhookOutbox
+from app.integrations.webhooks.router import router as webhooks_router
+from app.integrations.webhooks.worker import start_webhook_worker
 from app.leads.router import router as leads_router
 from app.leads.seed import seed_demo_leads
 from app.logging_config import configure_logging
@@ -85,6 +89,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         follower = asyncio.create_task(
             agent_profile.follow(app.state.sessionmaker, settings, defaults, stop_dialer)
         )
+        after_call = start_after_call(
+            app.state.sessionmaker, app.state.conversation, settings, clock, stop_dialer
+        )
+        webhooks = start_webhook_worker(app.state.sessionmaker, settings, clock, stop_dialer)
         try:
             yield
         finally:
@@ -93,6 +101,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             if dialer is not None:
                 await dialer
             await close_scheduling(app)
+            if after_call is not None:
+                await after_call
+            if webhooks is not None:
+                await webhooks[0]
+                await webhooks[1].aclose()
             await close_telephony(app)
             await app.state.conversation.aclose()
             await engine.dispose()
@@ -108,6 +121,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock
+    app.state.events = WebhookOutbox(clock, personal_data=settings.webhook_personal_data)
     # Inside request_context (added after it), so its refusals carry the request id too.
     app.add_middleware(EdgeGuard, fastapi_app=app)
     app.add_middleware(RequestContext)
@@ -151,6 +165,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(twilio_router)
     app.include_router(outbound_router)
     mount_console(app)
+    app.include_router(webhooks_router)
     return app
 
 

@@ -5,6 +5,7 @@ from app.calls.models import Call, Turn
 from app.campaigns.models import CallAttempt, Campaign
 from app.db import Base
 from app.integrations.models import OutboxJob, OutgoingMessage
+from app.integrations.webhooks.models import Delivery, Subscription
 from app.leads.models import Lead
 from app.meetings.models import Meeting
 
@@ -14,9 +15,11 @@ __all__ = [
     "Call",
     "CallAttempt",
     "Campaign",
+    "Delivery",
     "Lead",
     "Meeting",
     "OutboxJob",
     "OutgoingMessage",
+    "Subscription",
     "Turn",
 ]

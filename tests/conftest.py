@@ -159,6 +159,9 @@ def settings(database_url: str, settings_overrides: dict[str, object]) -> Settin
         "dialer_enabled": False,
         # Deliveries (calendar sync, mail, SMS) run where a test drives them (worker.run_once).
         "outbox_enabled": False,
+        # The post-call job and webhook worker too: tests that need them ask (or tick them).
+        "after_call_enabled": False,
+        "webhooks_enabled": False,
         "app_env": "test",
         "log_json": True,
     }

@@ -207,8 +207,16 @@ class Scheduler:
                 await on_booked(session, meeting)
         return meeting
 
-    async def cancel(self, sessions: async_sessionmaker[AsyncSession], meeting_id: int) -> Meeting:
-        """Cancels; the rep's event is deleted and the lead gets METHOD:CANCEL (outbox)."""
+    async def cancel(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        meeting_id: int,
+        *,
+        on_cancelled: OnBooked | None = None,
+    ) -> Meeting:
+        """Cancels; the rep's event is deleted and the lead gets METHOD:CANCEL (outbox).
+
+        `on_cancelled` runs in the same transaction, only when this call cancelled it."""
         now = self.clock.now()
         async with write_session(sessions) as session:
             meeting = await repository.get(session, meeting_id)
@@ -223,5 +231,7 @@ class Scheduler:
             lead = await leads_repo.get(session, meeting.lead_id) if meeting.lead_id else None
             if lead is not None and lead.email:
                 await outbox.enqueue(session, MAIL_CANCEL, subject, payload, now)
+            if on_cancelled is not None:
+                await on_cancelled(session, meeting)
         self.wake()
         return meeting

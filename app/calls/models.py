@@ -23,6 +23,7 @@ class Outcome(enum.StrEnum):
     failed = "failed"
     error = "error"
     opted_out = "opted_out"
+    transferred = "transferred"  # connected to a human (TRANSFER_NUMBER)
 
 
 class CallStatus(enum.StrEnum):
@@ -66,6 +67,12 @@ class Call(Base):
     # The conversation's state between turns (conversation.state.Snapshot), one JSON value:
     # the slots on offer, questions asked, errors and silences, the dialogue policy's memory.
     conversation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The post-call analysis (flows/after_call.py): null until the job has run for the call.
+    summary: Mapped[str | None] = mapped_column(Text)
+    summary_he: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[str | None] = mapped_column(String(10), index=True)
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     lead: Mapped[Lead | None] = relationship(lazy="raise")
     turns: Mapped[list[Turn]] = relationship(

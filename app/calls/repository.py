@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import case, func, or_, select, update
@@ -164,3 +164,15 @@ async def stage_timings(session: AsyncSession, last: int = 5_000) -> dict[str, l
             if ms is not None:
                 timings[stage].append(int(ms))
     return timings
+
+
+async def unanalyzed(session: AsyncSession, statuses: Iterable[str], limit: int) -> Sequence[Call]:
+    """Calls in `statuses` the post-call analysis has not run for yet, oldest first, with turns."""
+    query = (
+        select(Call)
+        .where(Call.analyzed_at.is_(None), Call.status.in_([str(s) for s in statuses]))
+        .options(selectinload(Call.turns))
+        .order_by(Call.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()

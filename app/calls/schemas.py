@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.calls.analysis import Qualification
 from app.calls.models import Call, Turn
 
 
@@ -73,6 +74,15 @@ class LeadSummary(BaseModel):
     company: str | None
 
 
+class AnalysisRead(BaseModel):
+    """The post-call analysis beyond the summary and score: why, what next, what was learned."""
+
+    score_reasons: list[str]
+    next_step: str
+    qualification: Qualification
+    source: str
+
+
 class CallRead(BaseModel):
     id: int
     call_sid: str | None
@@ -90,6 +100,11 @@ class CallRead(BaseModel):
     offered_slots: list[str]
     meeting_id: int | None
     error_count: int
+    summary: str | None = Field(description="English; null until the post-call analysis ran")
+    summary_he: str | None
+    score: str | None = Field(description="hot, warm or cold")
+    analysis: AnalysisRead | None
+    analyzed_at: datetime | None
     turns: list[TurnRead]
 
     @classmethod
@@ -111,5 +126,10 @@ class CallRead(BaseModel):
             offered_slots=list(call.offered_slots),
             meeting_id=call.meeting_id,
             error_count=call.error_count,
+            summary=call.summary,
+            summary_he=call.summary_he,
+            score=call.score,
+            analysis=AnalysisRead.model_validate(call.analysis) if call.analysis else None,
+            analyzed_at=call.analyzed_at,
             turns=[TurnRead.of(turn) for turn in call.turns],
         )

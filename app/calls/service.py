@@ -20,6 +20,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.calls import repository
+from app.calls.analysis import CallAnalysis
 from app.calls.models import Call, CallStatus, Channel, Outcome
 from app.errors import Conflict, NotFound
 from app.leads import repository as leads_repo
@@ -164,3 +165,21 @@ def concluded(call: Call, outcome: Outcome) -> bool:
 def elapsed_s(call: Call, now: datetime) -> int:
     """Seconds since the call was answered (or started): a duration for our own channels."""
     return max(0, round((now - (call.answered_at or call.started_at)).total_seconds()))
+
+
+def analyzed(call: Call, analysis: CallAnalysis, now: datetime) -> None:
+    """Stores the post-call analysis on an ended call; the lead keeps its latest score."""
+    call.summary, call.summary_he = analysis.summary, analysis.summary_he
+    call.score = analysis.score
+    call.analysis = analysis.stored()
+    call.analyzed_at = now
+    log.info("call_analyzed", call_id=call.id, score=analysis.score, source=analysis.source)
+
+
+def transfer_unanswered(call: Call) -> bool:
+    """The rep never took a transferred call: the conversation goes on (no outcome yet)."""
+    if call.outcome != Outcome.transferred or is_final(call):
+        return False
+    call.outcome = None
+    log.info("call_transfer_unanswered", call_id=call.id)
+    return True

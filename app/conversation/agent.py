@@ -18,6 +18,7 @@ MAX_TOOL_ROUNDS = 3
 _PRIORITY = (
     Action.mark_do_not_call,
     Action.book_meeting,
+    Action.transfer_to_human,
     Action.schedule_callback,
     Action.end_call,
     Action.offer_slots,

@@ -15,7 +15,13 @@ from app.meetings.availability import Slot
 # Actions whose outcome the caller hears as a catalog line (`Lines.for_action`), so the model's
 # own words after the tool call would be thrown away: the agent does not ask for them.
 CATALOG_ACTIONS = frozenset(
-    {Action.offer_slots, Action.book_meeting, Action.mark_do_not_call, Action.end_call}
+    {
+        Action.offer_slots,
+        Action.book_meeting,
+        Action.mark_do_not_call,
+        Action.end_call,
+        Action.transfer_to_human,
+    }
 )
 
 
@@ -139,6 +145,8 @@ class Lines:
                 return confirm + self.say("goodbye_after_booking")
             case Action.mark_do_not_call:
                 return self.say("opt_out_ack")
+            case Action.transfer_to_human:
+                return self.say("transfer_intro")
             case Action.end_call if payload.get("reason") == "not_interested":
                 return self.say("not_interested_ack") + self.say("goodbye")
             case Action.end_call if payload.get("reason") == "wrong_person":

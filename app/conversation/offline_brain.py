@@ -80,6 +80,8 @@ class OfflineBrain:
                 return acted(lines, await tools.mark_do_not_call())
             case Intent.yes if awaiting == "remove_number":
                 return acted(lines, await tools.mark_do_not_call())
+            case Intent.talk_to_human:
+                return await self._transfer(lines, tools)
             case Intent.wrong_number:
                 return acted(lines, await tools.end_call("wrong_person"))
             case Intent.hostile:
@@ -198,6 +200,13 @@ class OfflineBrain:
             conversation.questions_asked += 1
             return said(lead_in + line if lead_in else line, f"question:{index}")
         return await self._offer(lines, tools, None, lead_in)
+
+    async def _transfer(self, lines: Lines, tools: Toolbox) -> AgentReply:
+        """A person, when one is reachable; otherwise say so and offer a meeting with one."""
+        outcome = await tools.transfer_to_human()
+        if outcome.ok:
+            return acted(lines, outcome)
+        return await self._offer(lines, tools, None, lines.say("transfer_unavailable"))
 
     async def _offer(
         self,

@@ -17,11 +17,18 @@ class Action(enum.StrEnum):
     end_call = "end_call"
     mark_do_not_call = "mark_do_not_call"
     schedule_callback = "schedule_callback"
+    transfer_to_human = "transfer_to_human"  # connect the lead to a sales rep (TRANSFER_NUMBER)
 
 
 # Actions after which the call is over.
 ENDING_ACTIONS = frozenset(
-    {Action.book_meeting, Action.end_call, Action.mark_do_not_call, Action.schedule_callback}
+    {
+        Action.book_meeting,
+        Action.end_call,
+        Action.mark_do_not_call,
+        Action.schedule_callback,
+        Action.transfer_to_human,
+    }
 )
 
 

@@ -23,6 +23,8 @@ from app.config import Settings
 from app.conversation.providers.base import ToolCall, ToolSpec
 from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation
+from app.integrations.webhooks import outbox, payloads
+from app.integrations.webhooks.models import Event
 from app.language.understanding import Intent, Understanding, When
 from app.leads import repository as leads_repo
 from app.leads.models import LeadStatus
@@ -75,7 +77,24 @@ TOOL_SPECS: tuple[ToolSpec, ...] = (
         "The lead is busy now and asked to be called back.",
         _schema({"when": {"type": "string", "description": "When, in the lead's words"}}),
     ),
+    ToolSpec(
+        "transfer_to_human",
+        "Connect the lead to a human sales rep now: when they ask for a person, or when they "
+        "are clearly hot (qualified and eager to talk now). Refused when no rep is reachable; "
+        "then offer a meeting instead.",
+        _schema({}),
+    ),
 )
+
+
+def rep_reachable(settings: Settings, now: datetime) -> bool:
+    """A rep can take a transfer: TRANSFER_NUMBER is set and it is within business hours."""
+    if settings.transfer_number is None:
+        return False
+    local = now.astimezone(settings.tz)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+    hours = settings.business_hours_start <= local.time() < settings.business_hours_end
+    return day in settings.business_days and hours
 
 
 def slot_payload(slot: Slot) -> dict[str, str]:
@@ -155,6 +174,8 @@ class Toolbox:
                 return await self.mark_do_not_call()
             case "schedule_callback" if isinstance(args.get("when"), str):
                 return await self.schedule_callback(args["when"])
+            case "transfer_to_human":
+                return await self.transfer_to_human()
         names = ", ".join(spec.name for spec in TOOL_SPECS)
         return _refuse("invalid_call", f"Unknown tool or bad arguments. Tools: {names}.")
 
@@ -251,6 +272,13 @@ class Toolbox:
             await leads_repo.update(session, lead, {"status": LeadStatus.booked})
         if conversation.call_id is not None:
             await calls_repo.set_meeting(session, conversation.call_id, meeting.id)
+        await outbox.emit(
+            session,
+            Event.meeting_booked,
+            {"meeting": payloads.meeting(meeting, self.settings)},
+            self.clock.now(),
+            personal_data=self.settings.webhook_personal_data,
+        )
         # Set here, not after the await: a turn cut by its deadline still knows its booking.
         conversation.booked_meeting_id = meeting.id
 
@@ -288,6 +316,13 @@ class Toolbox:
     async def schedule_callback(self, when: str) -> ToolOutcome:
         self.lead_changes["status"] = LeadStatus.callback
         return ToolOutcome({"ok": True}, Action.schedule_callback, {"when": when})
+
+    async def transfer_to_human(self) -> ToolOutcome:
+        """Hands the call to a sales rep, when one is reachable now."""
+        if not rep_reachable(self.settings, self.clock.now()):
+            return _refuse("no_rep", "No sales rep can take the call now: offer a meeting instead.")
+        log.info("call_transfer", lead_id=self.conversation.lead.id)
+        return ToolOutcome({"ok": True}, Action.transfer_to_human, {})
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:

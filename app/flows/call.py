@@ -48,6 +48,8 @@ from app.conversation.state import (
 from app.conversation.tools import apply_lead_changes
 from app.db import read_session, write_session
 from app.errors import AppError, Conflict, NotFound
+from app.integrations.webhooks import outbox, payloads
+from app.integrations.webhooks.models import Event
 from app.leads import repository as leads_repo
 from app.meetings.availability import AvailabilityRules, slot_at
 
@@ -96,6 +98,8 @@ def outcome_for(action: Action | None, payload: dict[str, object] | None) -> Out
             return Outcome.opted_out
         case Action.schedule_callback:
             return Outcome.callback
+        case Action.transfer_to_human:
+            return Outcome.transferred
         case Action.end_call if reason == "error":
             return Outcome.error
         case Action.end_call if reason == "no_response":
@@ -130,7 +134,7 @@ async def open_call(
     )
 
 
-async def _conversation(session: AsyncSession, engine: Engine, call: Call) -> Conversation:
+async def conversation_of(session: AsyncSession, engine: Engine, call: Call) -> Conversation:
     """Rebuilds the agent's view of the call from its records."""
     lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
     if lead is None:
@@ -174,7 +178,7 @@ async def greet(session: AsyncSession, engine: Engine, call_id: int) -> Turn:
     existing = await calls_repo.turn_by_key(session, f"call-{call.id}-greeting")
     if existing is not None:
         return existing
-    conversation = await _conversation(session, engine, call)
+    conversation = await conversation_of(session, engine, call)
     line = engine.pipeline.greeting(conversation)
     call.conversation = conversation.snapshot()
     calls.answered(call, engine.clock.now())
@@ -248,7 +252,7 @@ async def take_turn(
                 return stored
             if call.outcome is not None:
                 raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
-            conversation = await _conversation(session, engine, call)
+            conversation = await conversation_of(session, engine, call)
         match caller:
             case str():
                 heard = Heard(caller)
@@ -266,11 +270,12 @@ async def take_turn(
                 sessions, conversation, heard.text, deadline_s=left_s, voice=voice
             )
         async with write_session(sessions) as session:
-            return await _store(session, call_id, conversation, result, key, heard)
+            return await _store(session, engine, call_id, conversation, result, key, heard)
 
 
 async def _store(
     session: AsyncSession,
+    engine: Engine,
     call_id: int,
     conversation: Conversation,
     result: TurnResult,
@@ -287,8 +292,10 @@ async def _store(
     index = await calls_repo.next_index(session, call_id)
     if index != len(conversation.history):  # history includes this turn; turn 0 is the greeting
         log.warning("turn_raced", call_id=call_id, index=index)
-    _remember(call, conversation, result)
+    concluded = _remember(call, conversation, result)
     await apply_lead_changes(session, conversation.lead.id, result.lead_changes)
+    if concluded == Outcome.opted_out:
+        await _opted_out(session, engine, call)
     turn = Turn(
         call_id=call_id,
         index=index,
@@ -326,7 +333,8 @@ async def mark_heard(
             turn.heard_en = heard_en[:MAX_HEARD_CHARS]
 
 
-def _remember(call: Call, conversation: Conversation, result: TurnResult) -> None:
+def _remember(call: Call, conversation: Conversation, result: TurnResult) -> Outcome | None:
+    """Keeps the conversation's state on the call; returns the outcome it came to in this turn."""
     call.conversation = conversation.snapshot()
     call.meeting_id = conversation.booked_meeting_id or call.meeting_id
     if result.ended:
@@ -334,6 +342,20 @@ def _remember(call: Call, conversation: Conversation, result: TurnResult) -> Non
         if calls.concluded(call, outcome):
             metrics.CALL_OUTCOMES.labels(outcome=outcome).inc()
             log.info("call_outcome", call_id=call.id, outcome=outcome)
+            return outcome
+    return None
+
+
+async def _opted_out(session: AsyncSession, engine: Engine, call: Call) -> None:
+    """Announces the opt-out (lead.opted_out) in the transaction that records it."""
+    lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
+    await outbox.emit(
+        session,
+        Event.lead_opted_out,
+        {"lead": payloads.lead(lead), "call_id": call.id},
+        engine.clock.now(),
+        personal_data=engine.settings.webhook_personal_data,
+    )
 
 
 async def _get(session: AsyncSession, call_id: int, *, lock: bool = False) -> Call:

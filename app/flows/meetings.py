@@ -6,15 +6,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.calendars.scheduler import Scheduler
+from app.calendars.scheduler import OnBooked, Scheduler
+from app.config import Settings
 from app.contract import PROTECTED_RESPONSES, Id, conflict, not_found
-from app.deps import ApiKey, AppSettings, DbSession, DbSessions
+from app.deps import ApiKey, AppSettings, DbSession, DbSessions, Events
+from app.events import EventSink
 from app.integrations import outbox
 from app.integrations.invitations import subject_of
 from app.integrations.schemas import DeliveryRead
+from app.integrations.webhooks import payloads
 from app.leads import repository as leads_repo
 from app.meetings import ics, repository, service
+from app.meetings.models import Meeting
 from app.meetings.schemas import MeetingCreate, MeetingRead, SlotRead
 
 router = APIRouter(
@@ -73,10 +78,20 @@ async def list_meetings(
     },
 )
 async def book(
-    body: MeetingCreate, sessions: DbSessions, settings: AppSettings, scheduler: AppScheduler
+    body: MeetingCreate,
+    sessions: DbSessions,
+    settings: AppSettings,
+    scheduler: AppScheduler,
+    events: Events,
 ) -> MeetingRead:
     """Books a slot for a lead with a free rep; the invitation and calendar event follow."""
-    meeting = await scheduler.book(sessions, body.lead_id, body.start, call_id=body.call_id)
+
+    async def announce(session: AsyncSession, meeting: Meeting) -> None:
+        await _announce(events, session, "meeting.booked", meeting, settings)
+
+    meeting = await scheduler.book(
+        sessions, body.lead_id, body.start, call_id=body.call_id, on_booked=announce
+    )
     return MeetingRead.from_meeting(meeting, settings)
 
 
@@ -110,8 +125,30 @@ async def get_meeting(meeting_id: Id, session: DbSession, settings: AppSettings)
 
 @router.delete("/{meeting_id}", response_model=MeetingRead, responses=NOT_FOUND)
 async def cancel(
-    meeting_id: Id, sessions: DbSessions, settings: AppSettings, scheduler: AppScheduler
+    meeting_id: Id,
+    sessions: DbSessions,
+    settings: AppSettings,
+    scheduler: AppScheduler,
+    events: Events,
 ) -> MeetingRead:
     """Cancels a meeting, which frees its slot; the rep's event goes, the lead is told."""
-    meeting = await scheduler.cancel(sessions, meeting_id)
+    meeting = await scheduler.cancel(
+        sessions, meeting_id, on_cancelled=canceled_by(events, settings)
+    )
     return MeetingRead.from_meeting(meeting, settings)
+
+
+def canceled_by(events: EventSink, settings: Settings) -> OnBooked:
+    """Announces a cancellation (once: a meeting cancelled already is not cancelled again)."""
+
+    async def announce(session: AsyncSession, meeting: Meeting) -> None:
+        await _announce(events, session, "meeting.canceled", meeting, settings)
+
+    return announce
+
+
+async def _announce(
+    events: EventSink, session: AsyncSession, event: str, meeting: Meeting, settings: Settings
+) -> None:
+    """The webhook event, in the transaction that books or cancels."""
+    await events.emit(session, event, {"meeting": payloads.meeting(meeting, settings)})

@@ -1,1 +1,1 @@
-"""Outbound integrations: the durable outbox and what it delivers (email, SMS)."""
+"""Outbound integrations: the durable outbox and what leaves the service (email, SMS, webhooks)."""

@@ -477,6 +477,18 @@ class EnglishCatalog:
         when = when_text.strip() if when_text and when_text.strip() else "at a better time"
         return f"No problem at all, {self._back()} {spoken_times(when)}. Thanks!"
 
+    def transfer_intro(self) -> str:
+        """Before the call is connected to a sales rep (TRANSFER_NUMBER)."""
+        return "Sure, I'm transferring you to someone from the team now. Just a moment on the line."
+
+    def transfer_unavailable(self) -> str:
+        """Asked for a person while no rep can take the call: a meeting is offered next."""
+        return "No one from the team is free right now, but we can set up a call with them."
+
+    def rep_unavailable(self) -> str:
+        """The rep did not answer the transfer: back with the lead, a meeting is offered next."""
+        return "Sorry for the wait, the rep couldn't pick up right now."
+
     def opt_out_ack(self) -> str:
         return (
             "No problem, I'll make sure the number is removed and we won't call again. "
@@ -544,3 +556,65 @@ class EnglishCatalog:
                 "off our list."
             )
         return f"{opening} {why} {reach} Thank you!"
+
+
+# --- the post-call summary (flows/after_call.py): English labels, twins of he.py's -----------
+
+LEAD_HANDLING = {
+    "spreadsheet": "in a spreadsheet",
+    "manual": "by hand",
+    "crm": "in a CRM",
+    "call_center": "through a call center",
+    "slow": "slowly: leads wait for an answer",
+}
+OBJECTIONS = {
+    "price": "price",
+    "timing": "not a good time",
+    "has_solution": "already has a solution",
+    "not_interested": "not interested",
+    "trust": "asked whether this is a bot",
+    "privacy": "asked where the number came from",
+    "decision_maker": "not the decision maker",
+}
+OUTCOMES = {
+    "booked": "A meeting was booked",
+    "transferred": "The lead was transferred to a sales rep",
+    "callback": "The lead asked for a callback",
+    "not_interested": "The lead was not interested",
+    "opted_out": "The lead asked not to be called again",
+    "voicemail": "The call reached voicemail",
+    "no_answer": "Nobody answered",
+    "busy": "The line was busy",
+    "failed": "The call could not be connected",
+    "error": "The call ended on a technical problem",
+    "completed": "The lead hung up before an outcome",
+}
+
+
+def call_summary(
+    outcome: str,
+    *,
+    team_size: int | None,
+    has_team: bool | None,
+    handling: list[str],
+    tools: list[str],
+    objections: list[str],
+    follow_up: str | None,
+) -> str:
+    """The English summary of a call from what the offline extractor found."""
+    parts = [OUTCOMES.get(outcome, OUTCOMES["completed"]) + "."]
+    if team_size is not None:
+        parts.append(f"They have a sales development team of {team_size}.")
+    elif has_team is True:
+        parts.append("They have a sales development team.")
+    elif has_team is False:
+        parts.append("They have no sales development team.")
+    if handling:
+        parts.append("Leads are handled " + " and ".join(LEAD_HANDLING[h] for h in handling) + ".")
+    if tools:
+        parts.append("Current tools: " + ", ".join(tools) + ".")
+    if objections:
+        parts.append("Objections: " + ", ".join(OBJECTIONS[o] for o in objections) + ".")
+    if follow_up:
+        parts.append(f"Follow-up: {follow_up}.")
+    return " ".join(parts)

@@ -672,6 +672,18 @@ class HebrewCatalog:
         when = when_text.strip() if when_text and when_text.strip() else "בזמן שנוח יותר"
         return f"בסדר גמור, {self._back()} {spoken_times(when)}. תודה!"
 
+    def transfer_intro(self) -> str:
+        """Before the call is connected to a sales rep (TRANSFER_NUMBER)."""
+        return f"בשמחה, אני {self._me('מעבירה', 'מעביר')} עכשיו לנציג מהצוות. רק רגע על הקו."
+
+    def transfer_unavailable(self) -> str:
+        """Asked for a person while no rep can take the call: a meeting is offered next."""
+        return "כרגע אף נציג לא זמין, אבל אפשר לקבוע שיחה עם הצוות."
+
+    def rep_unavailable(self) -> str:
+        """The rep did not answer the transfer: back with the lead, a meeting is offered next."""
+        return "סליחה על ההמתנה, הנציג לא הצליח לענות עכשיו."
+
     def opt_out_ack(self) -> str:
         return (
             f"אין בעיה, אני {self._me('דואגת', 'דואג')} שהמספר יוסר ולא נתקשר יותר. "
@@ -732,3 +744,78 @@ class HebrewCatalog:
         else:
             reach = "ננסה שוב בהמשך. אם לא מתאים, אפשר להגיד לנו ונוריד מהרשימה."
         return f"{opening} {why} {reach} תודה!"
+
+
+# --- the post-call summary (flows/after_call.py): the Hebrew twin of en.call_summary ---------
+# Read by the sales team, not spoken: plain Hebrew, with tool names as they are written.
+
+LEAD_HANDLING_HE = {
+    "spreadsheet": "באקסל או בגיליון",
+    "manual": "ידנית",
+    "crm": "במערכת CRM",
+    "call_center": "דרך מוקד טלפוני",
+    "slow": "לאט: לידים מחכים לתשובה",
+}
+OBJECTIONS_HE = {
+    "price": "המחיר",
+    "timing": "זה לא זמן טוב",
+    "has_solution": "כבר יש להם פתרון",
+    "not_interested": "לא מעוניינים",
+    "trust": "שאלו אם זה בוט",
+    "privacy": "שאלו מאיפה המספר",
+    "decision_maker": "לא מקבלי ההחלטות",
+}
+OUTCOMES_HE = {
+    "booked": "נקבעה פגישה",
+    "transferred": "השיחה הועברה לנציג מכירות",
+    "callback": "הליד ביקש שנחזור אליו",
+    "not_interested": "הליד לא מעוניין",
+    "opted_out": "הליד ביקש שלא נתקשר אליו שוב",
+    "voicemail": "השיחה הגיעה לתא קולי",
+    "no_answer": "לא ענו",
+    "busy": "הקו היה תפוס",
+    "failed": "לא הצלחנו לחייג",
+    "error": "השיחה הסתיימה בתקלה טכנית",
+    "completed": "הליד ניתק לפני שסיכמנו משהו",
+}
+FOLLOW_UP_HE = {
+    "meeting": "פגישה שנקבעה",
+    "callback": "לחזור אליו",
+    "email": "לשלוח פרטים במייל",
+    "person": "לדבר עם נציג",
+}
+
+
+def call_summary_he(
+    outcome: str,
+    *,
+    team_size: int | None,
+    has_team: bool | None,
+    handling: list[str],
+    tools: list[str],
+    objections: list[str],
+    follow_up: str | None,
+) -> str:
+    """The Hebrew twin of the offline summary (`follow_up` is a FOLLOW_UP_HE key)."""
+    parts = [OUTCOMES_HE.get(outcome, OUTCOMES_HE["completed"]) + "."]
+    if team_size is not None:
+        parts.append(f"יש להם צוות SDR של {team_size} אנשים.")
+    elif has_team is True:
+        parts.append("יש להם צוות SDR.")
+    elif has_team is False:
+        parts.append("אין להם צוות SDR.")
+    if handling:
+        parts.append("היום מטפלים בלידים " + " ו".join(LEAD_HANDLING_HE[h] for h in handling) + ".")
+    if tools:
+        parts.append("כלים היום: " + ", ".join(tools) + ".")
+    if objections:
+        parts.append("התנגדויות: " + ", ".join(OBJECTIONS_HE[o] for o in objections) + ".")
+    if follow_up in FOLLOW_UP_HE:
+        parts.append(f"המשך: {FOLLOW_UP_HE[follow_up]}.")
+    return " ".join(parts)
+
+
+def whisper_he(lead_name: str | None, company: str | None, summary_he: str) -> str:
+    """What the rep hears before a transferred call connects: who it is and what was said."""
+    who = ", ".join(part for part in (lead_name, company) if part) or "ליד"
+    return f"העברת שיחה: {who}. {summary_he}".strip()

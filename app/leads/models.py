@@ -45,5 +45,7 @@ class Lead(Base):
     consent_source: Mapped[str | None] = mapped_column(String(200))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dnc_registry_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The score of the lead's latest analysed call: hot, warm or cold.
+    score: Mapped[str | None] = mapped_column(String(10), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

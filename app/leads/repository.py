@@ -72,12 +72,19 @@ async def get_by_phones(session: AsyncSession, phones: Sequence[str]) -> dict[st
 
 
 async def list_leads(
-    session: AsyncSession, *, limit: int = 100, offset: int = 0, status: str | None = None
+    session: AsyncSession,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    status: str | None = None,
+    score: str | None = None,
 ) -> Sequence[Lead]:
-    """Lists leads, oldest first."""
+    """Lists leads, oldest first, by status and by their latest call's score."""
     query = select(Lead).order_by(Lead.id).limit(limit).offset(offset)
     if status is not None:
         query = query.where(Lead.status == status)
+    if score is not None:
+        query = query.where(Lead.score == score)
     return (await session.scalars(query)).all()
 
 

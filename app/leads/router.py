@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, UploadFile, status
 
@@ -50,10 +50,16 @@ async def list_leads(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
     status_filter: Annotated[str | None, Query(alias="status")] = None,
+    score: Annotated[
+        Literal["hot", "warm", "cold"] | None,
+        Query(description="The latest analysed call's score"),
+    ] = None,
 ) -> list[Lead]:
-    """Lists leads, oldest first."""
+    """Lists leads, oldest first; `score=hot` finds the ones to call first."""
     return list(
-        await repository.list_leads(session, limit=limit, offset=offset, status=status_filter)
+        await repository.list_leads(
+            session, limit=limit, offset=offset, status=status_filter, score=score
+        )
     )
 
 

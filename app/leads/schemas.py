@@ -92,6 +92,7 @@ class LeadRead(BaseModel):
     consent_source: str | None
     consent_at: datetime | None
     dnc_registry_checked_at: datetime | None
+    score: str | None = Field(description="Its latest analysed call's score: hot, warm or cold")
     created_at: datetime
     updated_at: datetime
 

@@ -29,7 +29,8 @@ end is counted in `abandoned_streams` (the generation was stopped).
 For transcriptions a `str` is the transcript: `{"text": ...}`.
 
 Like the real API, the fake refuses (400, `invalid_request_error`) requests the real one would:
-a strict tool schema whose objects lack `additionalProperties: false` or don't require every
+a strict tool schema (or a strict `response_format` json_schema, whose answer a test scripts
+as the JSON text) whose objects lack `additionalProperties: false` or don't require every
 property, tool messages that answer no preceding assistant `tool_calls` (or calls left
 unanswered), `parallel_tool_calls` without `tools`, and a transcription without `file` or `model`.
 A request nothing was scripted for gets a 500 that names itself. Refusals, unscripted requests and
@@ -572,7 +573,30 @@ def _validate_chat(body: Any) -> None:
                     f"Invalid schema for function '{function['name']}': {problem}",
                     param=f"tools[{i}].function.parameters",
                 )
+    _validate_response_format(body.get("response_format"))
     _validate_tool_turns(body["messages"])
+
+
+def _validate_response_format(response_format: Any) -> None:
+    """Structured outputs: `{"type": "json_schema", "json_schema": {name, strict, schema}}`."""
+    if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+        return
+    spec = response_format.get("json_schema")
+    if not isinstance(spec, dict) or not spec.get("name"):
+        raise _Invalid(
+            "Missing required parameter: 'response_format.json_schema.name'.",
+            param="response_format.json_schema.name",
+        )
+    if spec.get("strict"):
+        schema = spec.get("schema") or {}
+        problem = _strict_schema_problem(schema, ())
+        if problem is None and schema.get("type") != "object":
+            problem = "the root schema must be an object"
+        if problem:
+            raise _Invalid(
+                f"Invalid schema for response_format '{spec['name']}': {problem}",
+                param="response_format",
+            )
 
 
 def _validate_tool_turns(messages: list[dict[str, Any]]) -> None:

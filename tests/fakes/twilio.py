@@ -361,6 +361,10 @@ class TwilioCaller:
     heard: list[str] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
     hung_up: bool = False
+    # <Dial>: the numbers dialed, what the rep heard first (the whisper), whether the rep answers.
+    dialed: list[str] = field(default_factory=list)
+    whispers: list[str] = field(default_factory=list)
+    rep_answers: bool = True
 
     def params(self, **extra: str) -> dict[str, str]:
         """The fields Twilio sends with every voice webhook of this call."""
@@ -455,6 +459,8 @@ class TwilioCaller:
                     return await self.webhook(verb.attrib["action"], **speech)
                 case "Redirect":
                     return await self.webhook(verb.text or "")
+                case "Dial":
+                    return await self._dial(verb)
                 case "Hangup":
                     self.hung_up = True
                     return None
@@ -462,6 +468,26 @@ class TwilioCaller:
                     raise AssertionError(f"unexpected TwiML verb <{other}>")
         self.hung_up = True
         return None
+
+    async def _dial(self, verb: ET.Element) -> ET.Element:
+        """Rings the <Number>: the rep's leg fetches the whisper URL if the rep answers, then
+        Twilio posts the <Dial>'s action with DialCallStatus, as it does when the leg ends."""
+        number = verb.find("Number")
+        assert number is not None and number.text, "a <Dial> without a <Number>"
+        self.dialed.append(number.text.strip())
+        rep_sid = "CA" + "e" * 32
+        if self.rep_answers and number.get("url"):
+            leg = {**self.params(), "CallSid": rep_sid, "ParentCallSid": self.call_sid}
+            leg["To"] = number.text.strip()
+            response = await self.post(number.attrib["url"], leg)
+            assert response.status_code == 200, response.text
+            root = ET.fromstring(response.text)
+            self.whispers += [say.text or "" for say in root if say.tag == "Say"]
+        status = "completed" if self.rep_answers else "no-answer"
+        extra = {"DialCallStatus": status, "DialCallSid": rep_sid}
+        if self.rep_answers:
+            extra["DialCallDuration"] = "42"
+        return await self.webhook(verb.attrib["action"], **extra)
 
 
 def _line(line: Line) -> str:

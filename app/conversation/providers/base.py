@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from app.calls.analysis import CallAnalysis
+    from app.conversation.analysis import CallTranscript
 
 
 class ProviderError(Exception):
@@ -109,4 +113,12 @@ class Transcriber(Protocol):
 
     async def transcribe(self, audio: bytes, *, filename: str, language: str = "he") -> str:
         """Returns what was said, or an empty string for silence."""
+        ...
+
+
+class CallAnalyst(Protocol):
+    """Reads an ended call's English transcript: summary, qualification fields, score."""
+
+    async def analyze(self, transcript: CallTranscript) -> CallAnalysis:
+        """Returns the analysis; raises ProviderError when the service fails."""
         ...

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx2
 import openai
+import pydantic
 from openai import AsyncOpenAI
 from openai.types.audio import Transcription
 from openai.types.chat import (
@@ -37,7 +38,14 @@ from openai.types.chat.chat_completion_chunk import ChoiceDelta, ChoiceDeltaTool
 from openai.types.chat.chat_completion_message_function_tool_call import Function
 
 from app import metrics
+from app.calls.analysis import CallAnalysis
 from app.config import ConfigError, Settings
+from app.conversation.analysis import (
+    ANALYSIS_SCHEMA,
+    ANALYST_PROMPT,
+    CallTranscript,
+    analyze_offline,
+)
 from app.conversation.providers.base import (
     ChatReply,
     Message,
@@ -47,6 +55,7 @@ from app.conversation.providers.base import (
     TextSink,
     ToolCall,
     ToolSpec,
+    Translator,
 )
 from app.http import KEEPALIVE_S
 from app.language.he import BRAND, GLOSSARY, Gender
@@ -494,3 +503,71 @@ class OpenAITranscriber:
             if not isinstance(text, str):
                 raise ProviderUnavailable("OpenAI transcription: the answer has no text")
         return text.strip()
+
+
+# --- post-call analysis (structured outputs) ---------------------------------------------------
+
+ANALYSIS_TEMPERATURE = 0.0
+
+
+class OpenAICallAnalyst:
+    """`CallAnalyst` over Chat Completions with a strict `json_schema` response format.
+
+    The Hebrew twin of the summary is translated by `translator`; when that fails the offline
+    twin (from the catalog) stands in, so a translation outage never loses an analysis.
+    """
+
+    def __init__(
+        self, client: AsyncOpenAI, model: str, timeout_s: float, translator: Translator
+    ) -> None:
+        self._client = client
+        self._model = model
+        self._timeout_s = timeout_s
+        self._translator = translator
+
+    async def analyze(self, transcript: CallTranscript) -> CallAnalysis:
+        async with _provider_errors("analysis", self._timeout_s):
+            completion = await self._client.chat.completions.create(
+                model=self._model,
+                messages=[
+                    {"role": "system", "content": ANALYST_PROMPT},
+                    {"role": "user", "content": transcript.text()},
+                ],
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {
+                        "name": "call_analysis",
+                        "strict": True,
+                        "schema": ANALYSIS_SCHEMA,
+                    },
+                },
+                temperature=ANALYSIS_TEMPERATURE,
+                timeout=_request_timeout(self._timeout_s),
+            )
+            message = _first_message(completion, "analysis")
+            if getattr(message, "refusal", None):
+                raise ProviderUnavailable(f"OpenAI analysis: refused: {message.refusal}")
+            fields = _analysis_fields(message.content or "")
+        offline = analyze_offline(transcript)
+        try:
+            summary_he = await self._translator.to_hebrew(
+                fields["summary"], lead_gender=None, agent_gender="female"
+            )
+        except ProviderError:
+            summary_he = offline.summary_he
+        try:
+            return CallAnalysis.model_validate(
+                {**fields, "summary_he": summary_he, "source": "openai"}
+            )
+        except pydantic.ValidationError as exc:
+            raise ProviderUnavailable(f"OpenAI analysis: off-schema answer: {exc}") from exc
+
+
+def _analysis_fields(content: str) -> dict[str, Any]:
+    try:
+        fields = json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise ProviderUnavailable(f"OpenAI analysis: malformed JSON: {exc}") from exc
+    if not isinstance(fields, dict) or not isinstance(fields.get("summary"), str):
+        raise ProviderUnavailable("OpenAI analysis: the answer is not the analysis object")
+    return fields

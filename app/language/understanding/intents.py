@@ -13,6 +13,7 @@ tried against phrase tables in a fixed priority order; the first that matches de
     wrong_number            "טעות במספר", "אין פה דנה"
     number_source           "מאיפה יש לכם את המספר שלי?", "מי נתן לכם את המספר?"
     hostile                 "עזבו אותי בשקט", "נמאס לי מכם", "די כבר", "אין לי זמן לשטויות"
+    talk_to_human           "אני רוצה לדבר עם נציג", "תעבירי אותי לבן אדם", "talk to a person"
     not_interested          "לא מעוניין", "אין לי זמן לזה", "חבל לי על הזמן", "ביי"; while slots
                             are on offer, "לא רוצה"/"אין מצב" next to a day or time turn it down
     busy_call_later         "אני נוהג", "אין לי זמן עכשיו", "תתקשרו מחר"
@@ -103,6 +104,7 @@ class Intent(StrEnum):
     hostile = "hostile"
     abuse = "abuse"
     request_time = "request_time"
+    talk_to_human = "talk_to_human"
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +439,19 @@ _SEND_EMAIL = table(
     "do you have a website", "whats your website", "can you send",
 )  # fmt: skip
 
+# Asking for a person (a warm transfer), not asking whether the agent is one ("את בוט?").
+_TALK_TO_HUMAN = table(
+    "לדבר עם נציג", "לדבר עם נציגה", "לדבר עם בן אדם", "לדבר עם בנאדם", "לדבר עם אדם",
+    "לדבר עם מישהו אמיתי", "לדבר עם אדם אמיתי", "לדבר עם איש מכירות", "לדבר עם אשת מכירות",
+    "לדבר עם מישהו מהצוות", "לדבר עם מישהו אנושי", "תעבירי אותי", "תעביר אותי", "תעבירו אותי",
+    "תחברי אותי", "תחבר אותי", "תחברו אותי", "להעביר אותי", "לחבר אותי", "נציג אנושי",
+    "נציג אמיתי", "אפשר נציג", "רוצה נציג", "רוצה בן אדם", "יש נציג", "יש בן אדם",
+    "talk to a person", "talk to a human", "speak to a person", "speak to a human",
+    "talk to someone real", "talk to a real person", "speak with a person", "talk to a rep",
+    "speak to a rep", "speak to someone", "transfer me", "connect me", "a human please",
+    "a real person please",
+)  # fmt: skip
+
 _REPEAT = table(
     "לא שמעתי", "לא שומע", "לא שומעת", "לא שומעים", "לא הבנתי", "מה אמרת", "מה אמרתם",
     "תחזרי על זה", "תחזור על זה", "תחזרו על זה", "לחזור על זה", "רגע מה", "סליחה מה",
@@ -570,6 +585,7 @@ _FIXED_ENGLISH: dict[Intent, str] = {
     Intent.hostile: "Leave me alone.",
     Intent.abuse: "(abusive language)",
     Intent.request_time: "Is there another time?",
+    Intent.talk_to_human: "I want to talk to a person.",
 }
 # Answers whose words matter more than their intent: glossed when possible.
 _GLOSSED_INTENTS = frozenset(
@@ -783,6 +799,8 @@ def _decide(turn: _Turn, core: str, *, tail: bool = False) -> Understanding:
         return turn.plain(Intent.number_source)
     if _HOSTILE.search(core) or core in _HOSTILE_EXACT:
         return turn.plain(Intent.hostile)
+    if _TALK_TO_HUMAN.search(core):
+        return turn.plain(Intent.talk_to_human)
     talking_slots = bool(slots) and turn.talk.spoke
     openers = not tail and not talking_slots and _NOT_INTERESTED_OPENERS.search(core)
     if (

@@ -41,6 +41,7 @@ from app.conversation.providers.base import ProviderError
 from app.db import read_session, write_session
 from app.deps import ApiKey
 from app.flows import call as call_flow
+from app.flows import transfer as transfer_flow
 from app.flows.call import Heard
 from app.language.he import HebrewCatalog, as_lead_gender
 from app.leads import repository as leads_repo
@@ -271,6 +272,9 @@ async def _find_call(
 
 def _render(ctx: Context, turn: Turn) -> str:
     """The TwiML for a stored turn: the same every time it is asked for."""
+    number = ctx.settings.transfer_number
+    if turn.ended and turn.action == "transfer_to_human" and number:
+        return twiml.transfer(ctx.settings, turn.agent_he, number, call_id=turn.call_id)
     if turn.ended:
         return twiml.say_and_hang_up(ctx.settings, turn.agent_he)
     return twiml.speak_and_listen(ctx.settings, turn.agent_he, turn.index + 1)
@@ -458,6 +462,33 @@ async def _steer(ctx: Context, call_sid: str, last_words_he: str | None) -> None
         log.warning("voicemail_update_failed", error=exc.message, code=exc.code)
 
 
+# --- warm transfer --------------------------------------------------------------------------------
+
+# The rep's leg took the call; anything else means the lead is still waiting on the line.
+DIAL_CONNECTED = frozenset({"completed", "answered"})
+
+
+async def _whisper(ctx: Context, hook: Webhook) -> str:
+    """The rep answered: the briefing they hear before the lead is connected (rep's leg)."""
+    text = await transfer_flow.whisper(ctx.sessions, hook.call_id) if hook.call_id else None
+    return twiml.whisper(ctx.settings, text or "")
+
+
+async def _transfer_status(ctx: Context, hook: Webhook) -> str:
+    """The <Dial> is over: hang up after a connected call, or come back to the lead."""
+    dial_status = hook.field("DialCallStatus").lower()
+    log.info("twilio_transfer_status", dial_status=dial_status[:20])
+    async with read_session(ctx.sessions) as session:
+        call = await _find_call(session, hook)
+        call_id = call.id if call is not None else None
+    if call_id is None:
+        return _unknown(ctx, hook)
+    if dial_status in DIAL_CONNECTED:
+        return twiml.hang_up()
+    turn = await transfer_flow.rep_unanswered(ctx.sessions, ctx.engine, call_id)
+    return _render(ctx, turn) if turn is not None else twiml.hang_up()
+
+
 # --- routes ---------------------------------------------------------------------------------------
 
 TWIML: dict[int | str, dict[str, Any]] = {
@@ -483,6 +514,7 @@ _TWILIO_FIELDS = [
     "Confidence",
     "HandoffData",
     "SessionStatus",
+    "DialCallStatus",
 ]
 _OUR_QUERY = {"turn": "The turn our TwiML asked for", "call_id": "Our call id, before the CallSid"}
 # What Twilio posts (documented, not parsed by FastAPI: a webhook never answers 422).
@@ -564,6 +596,18 @@ async def relay(websocket: WebSocket) -> None:
         )
 
     await relay_socket.serve(websocket, make_call)
+
+
+@_webhook_route("/whisper")
+async def whisper(request: Request) -> Response:
+    """The rep answered a transfer: a short Hebrew briefing, then the lead is connected."""
+    return await _answer(request, _whisper, rescue=False)
+
+
+@_webhook_route("/transfer-status")
+async def transfer_status(request: Request) -> Response:
+    """A transfer's <Dial> ended: done, or the rep did not answer and the agent takes over."""
+    return await _answer(request, _transfer_status)
 
 
 @_webhook_route("/call-status")

@@ -106,3 +106,32 @@ def hang_up() -> str:
 def empty() -> str:
     """Acknowledges a status callback: nothing to do."""
     return str(VoiceResponse().to_xml())
+
+
+def transfer(settings: Settings, text_he: str, number: str, *, call_id: int) -> str:
+    """The catalog line, then the lead is connected to the rep; the rep hears the whisper first.
+
+    When the rep's leg ends (or never answers) Twilio posts DialCallStatus to the action URL.
+    """
+    response = VoiceResponse()
+    _say(response, text_he, settings)
+    options: dict[str, Any] = {}
+    if settings.twilio_caller_id:
+        options["caller_id"] = settings.twilio_caller_id
+    dial = response.dial(
+        action=webhook_url(settings, "/twilio/transfer-status", call_id=call_id),
+        method="POST",
+        timeout=settings.transfer_timeout_seconds,
+        **options,
+    )
+    dial.number(
+        number, url=webhook_url(settings, "/twilio/whisper", call_id=call_id), method="POST"
+    )
+    return str(response.to_xml())
+
+
+def whisper(settings: Settings, text_he: str) -> str:
+    """What the rep alone hears when they answer, before the two sides are connected."""
+    response = VoiceResponse()
+    _say(response, text_he, settings)
+    return str(response.to_xml())

@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from app.contract import Id
 from app.db import read_session
-from app.deps import AppClock, AppSettings, DbSession, DbSessions
-from app.flows.meetings import AppScheduler
+from app.deps import AppClock, AppSettings, DbSession, DbSessions, Events
+from app.flows.meetings import AppScheduler, canceled_by
 from app.leads import repository as leads_repo
 from app.meetings import ics, service
 from app.meetings import repository as meetings_repo
@@ -59,8 +59,13 @@ async def invitation(
 
 @router.post("/{meeting_id}/cancel")
 async def cancel(
-    meeting_id: Id, console: Console, sessions: DbSessions, scheduler: AppScheduler
+    meeting_id: Id,
+    console: Console,
+    sessions: DbSessions,
+    scheduler: AppScheduler,
+    events: Events,
+    settings: AppSettings,
 ) -> Response:
     """As DELETE /meetings/{id}: the slot freed, the rep's event removed, the lead told."""
-    await scheduler.cancel(sessions, meeting_id)
+    await scheduler.cancel(sessions, meeting_id, on_cancelled=canceled_by(events, settings))
     return RedirectResponse("/console/meetings", status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,1 @@
+"""Outbound webhooks (Standard Webhooks): subscriptions, an outbox of deliveries, a worker."""

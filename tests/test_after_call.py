@@ -233,3 +233,18 @@ async def test_a_retried_job_after_the_clock_moves_changes_nothing(
     async with app.state.sessionmaker() as session:
         call = await session.get(Call, call_id)
     assert call is not None and call.analyzed_at == clock.now() - timedelta(hours=1)
+
+
+async def test_erasing_the_lead_blanks_the_summary_and_keeps_the_score(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    lead_id = await add_lead(app)
+    call_id = await ended_call(
+        app, lead_id, [("We have 5 SDRs on Salesforce.", "Great.")], outcome=Outcome.callback
+    )
+    await job(app).tick()
+    assert "Salesforce" in (await client.get(f"/calls/{call_id}")).json()["summary"]
+    assert (await client.delete(f"/leads/{lead_id}")).status_code == 204
+    call = (await client.get(f"/calls/{call_id}")).json()
+    assert (call["summary"], call["summary_he"], call["analysis"]) == (None, None, None)
+    assert call["score"] == "hot"  # a team of 5 asking for a callback

@@ -19,8 +19,6 @@ from app.flows.after_call import AfterCall, build_analyst
 from tests.fakes.openai_server import FakeOpenAI, HttpError
 from tests.fakes.twilio import add_lead
 
-pytestmark = pytest.mark.both_backends
-
 
 def job(app: FastAPI) -> AfterCall:
     state = app.state
@@ -59,6 +57,7 @@ async def ended_call(
 
 
 class TestOffline:
+    @pytest.mark.both_backends
     async def test_a_booked_simulated_call_is_summarised_and_scored_hot(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
@@ -97,6 +96,7 @@ class TestOffline:
         assert (await client.get("/leads", params={"score": "cold"})).json() == []
         assert (await client.get("/leads", params={"score": "boiling"})).status_code == 422
 
+    @pytest.mark.both_backends
     async def test_an_unanswered_call_is_cold_and_a_live_call_waits(self, app: FastAPI) -> None:
         lead_id = await add_lead(app)
         busy = await ended_call(app, lead_id, [], outcome=Outcome.busy)

@@ -218,7 +218,7 @@ async def take_turn(
     under way): it is called once the call's records are read and the turn is known to be new,
     so a retry answered already costs nothing. With a `key` already seen, returns the stored
     turn without running anything again. `deadline_s` bounds hearing and answering together
-    (what the webhook has left); the answer gets `MIN_ANSWER_S` at least.
+    (what the webhook has left); after a slow hearing the answer still gets `MIN_ANSWER_S`.
     """
     async with _gate(sessions, call_id):
         async with read_session(sessions) as session:
@@ -239,7 +239,9 @@ async def take_turn(
         if heard.failure is not None:
             result = engine.pipeline.failed_turn(conversation, heard.failure)
         else:
-            left_s = None if deadline_s is None else max(MIN_ANSWER_S, deadline_s - heard.spent_s)
+            left_s = deadline_s
+            if deadline_s is not None and heard.spent_s:  # hearing never eats the whole answer
+                left_s = max(MIN_ANSWER_S, deadline_s - heard.spent_s)
             result = await engine.pipeline.run_turn(
                 sessions, conversation, heard.text, deadline_s=left_s
             )

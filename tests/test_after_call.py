@@ -19,8 +19,6 @@ from app.flows.after_call import AfterCall, build_analyst
 from tests.fakes.openai_server import FakeOpenAI, HttpError
 from tests.fakes.twilio import add_lead
 
-pytestmark = pytest.mark.both_backends
-
 
 def job(app: FastAPI) -> AfterCall:
     state = app.state
@@ -59,6 +57,7 @@ async def ended_call(
 
 
 class TestOffline:
+    @pytest.mark.both_backends
     async def test_a_booked_simulated_call_is_summarised_and_scored_hot(
         self, app: FastAPI, client: httpx.AsyncClient
     ) -> None:
@@ -97,6 +96,7 @@ class TestOffline:
         assert (await client.get("/leads", params={"score": "cold"})).json() == []
         assert (await client.get("/leads", params={"score": "boiling"})).status_code == 422
 
+    @pytest.mark.both_backends
     async def test_an_unanswered_call_is_cold_and_a_live_call_waits(self, app: FastAPI) -> None:
         lead_id = await add_lead(app)
         busy = await ended_call(app, lead_id, [], outcome=Outcome.busy)
@@ -233,3 +233,18 @@ async def test_a_retried_job_after_the_clock_moves_changes_nothing(
     async with app.state.sessionmaker() as session:
         call = await session.get(Call, call_id)
     assert call is not None and call.analyzed_at == clock.now() - timedelta(hours=1)
+
+
+async def test_erasing_the_lead_blanks_the_summary_and_keeps_the_score(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    lead_id = await add_lead(app)
+    call_id = await ended_call(
+        app, lead_id, [("We have 5 SDRs on Salesforce.", "Great.")], outcome=Outcome.callback
+    )
+    await job(app).tick()
+    assert "Salesforce" in (await client.get(f"/calls/{call_id}")).json()["summary"]
+    assert (await client.delete(f"/leads/{lead_id}")).status_code == 204
+    call = (await client.get(f"/calls/{call_id}")).json()
+    assert (call["summary"], call["summary_he"], call["analysis"]) == (None, None, None)
+    assert call["score"] == "hot"  # a team of 5 asking for a callback

@@ -29,6 +29,11 @@ PROTECTED = [
     ("POST", "/outbound/campaign"),
     ("POST", "/outbound/initiate-call"),
     ("GET", "/twilio/debug/CA1"),
+    ("POST", "/webhooks"),
+    ("GET", "/webhooks"),
+    ("DELETE", "/webhooks/1"),
+    ("GET", "/webhooks/1/deliveries"),
+    ("POST", "/webhooks/deliveries/1/replay"),
 ]
 
 
@@ -69,6 +74,7 @@ async def test_every_lead_and_meeting_route_is_covered_by_this_test(
     }
     names = {"{lead_id}": "1", "{meeting_id}": "1", "{call_id}": "1", "{campaign_id}": "1"}
     names |= {"{verb}": "pause", "{call_sid}": "CA1"}
+    names |= {"{subscription_id}": "1", "{delivery_id}": "1"}
     normalised = set()
     for method, path in routes:
         for name, value in names.items():

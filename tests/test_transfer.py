@@ -17,7 +17,6 @@ from app.language.he import HebrewCatalog
 from tests.fakes.openai_server import CallTool, FakeOpenAI, RecordedRequest, Reply
 from tests.fakes.twilio import CALLER_ID, FakeTwilio, TwilioCaller, add_lead, dial, stored_call
 
-pytestmark = pytest.mark.both_backends
 REP = "+97235550000"
 ASK = "אני רוצה לדבר עם נציג"
 CATALOG = HebrewCatalog("female", "female")
@@ -77,6 +76,7 @@ class TestGatherMode:
         assert analysed["score"] == "hot"
         assert analysed["analysis"]["score_reasons"] == ["asked to talk to a person"]
 
+    @pytest.mark.both_backends
     async def test_an_unanswered_rep_brings_the_agent_back_with_a_slot(
         self, app: FastAPI, client: httpx.AsyncClient, twilio_fake: FakeTwilio
     ) -> None:

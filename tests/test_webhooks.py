@@ -28,7 +28,6 @@ from app.integrations.webhooks.worker import WebhookWorker
 from tests.fakes.twilio import add_lead
 from tests.fakes.webhook_receiver import WebhookReceiver, verify
 
-pytestmark = pytest.mark.both_backends
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = signing.new_secret()
 
@@ -144,6 +143,7 @@ async def test_webhooks_need_the_api_key(client: httpx.AsyncClient) -> None:
     assert (await client.get("/webhooks", headers={"X-API-Key": "k" * 32})).status_code == 200
 
 
+@pytest.mark.both_backends
 async def test_a_booked_call_reaches_a_receiver_that_was_down_for_a_minute(
     app: FastAPI, client: httpx.AsyncClient, clock: FrozenClock, receiver: WebhookReceiver
 ) -> None:
@@ -192,6 +192,7 @@ async def test_a_booked_call_reaches_a_receiver_that_was_down_for_a_minute(
     assert listed[0]["last_status_code"] == 200
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize(
     "settings_overrides", [{"webhook_allow_private_hosts": True, "webhook_max_attempts": 2}]
 )
@@ -253,6 +254,7 @@ def test_the_documented_verification_refuses_a_tampered_body() -> None:
 # --- a process killed between the event and its delivery ---
 
 
+@pytest.mark.both_backends
 async def test_a_process_killed_between_the_event_and_its_delivery_delivers_once(
     app: FastAPI,
     client: httpx.AsyncClient,

@@ -91,12 +91,20 @@ async def add(session: AsyncSession, record: Call | Turn) -> None:
 
 
 async def erase_transcripts_for_lead(session: AsyncSession, lead_id: int) -> None:
-    """Blanks what was said on the lead's calls; timings, actions and outcomes stay as stats."""
+    """Blanks what was said on the lead's calls and their summaries; timings, actions, outcomes
+    and scores stay as stats."""
     calls = select(Call.id).where(Call.lead_id == lead_id).scalar_subquery()
     await session.execute(
         update(Turn)
         .where(Turn.call_id.in_(calls))
         .values(caller_he=None, caller_en=None, agent_en="", agent_he="", action_payload=None)
+        .execution_options(synchronize_session=False)
+    )
+    # The analysis retells the transcript; its score stays, like the outcome, as a statistic.
+    await session.execute(
+        update(Call)
+        .where(Call.lead_id == lead_id)
+        .values(summary=None, summary_he=None, analysis=None)
         .execution_options(synchronize_session=False)
     )
 

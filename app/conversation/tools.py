@@ -19,7 +19,7 @@ from app.calendars.backends import scheduler_for
 from app.calendars.scheduler import Scheduler
 from app.calls import repository as calls_repo
 from app.clock import Clock
-from app.config import Settings
+from app.config import WEEKDAYS, Settings
 from app.conversation.providers.base import ToolCall, ToolSpec
 from app.conversation.slot_choice import choose
 from app.conversation.state import Action, Conversation
@@ -92,7 +92,7 @@ def rep_reachable(settings: Settings, now: datetime) -> bool:
     if settings.transfer_number is None:
         return False
     local = now.astimezone(settings.tz)
-    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+    day = WEEKDAYS[local.weekday()]
     hours = settings.business_hours_start <= local.time() < settings.business_hours_end
     return day in settings.business_days and hours
 

@@ -44,6 +44,7 @@ KEYS = frozenset(
         "lead_name_he",
         "lead_source",
         "lead_email",
+        "email_given",
         "lead_company",
         "language",
         "may_end_early",
@@ -87,6 +88,7 @@ class Script:
     lead_name_he: str | None = None
     lead_source: str | None = None
     lead_email: str | None = None
+    email_given: str | None = None  # the address the lead gives and confirms after booking
     lead_company: str | None = DEFAULT_LEAD_COMPANY
     language: Language | None = None
     may_end_early: bool = False
@@ -159,6 +161,9 @@ def load(path: Path) -> Script:
     email = _text(data, "lead_email", path)
     if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise ValueError(f"{path.name}: lead_email {email!r} is not an email address")
+    given = _text(data, "email_given", path)
+    if given is not None and (expect != "booked" or email is not None):
+        raise ValueError(f"{path.name}: email_given is for booked calls with no lead_email")
     language = data.get("language")
     if language is not None and language not in LANGUAGES:
         raise ValueError(f"{path.name}: language must be one of {LANGUAGES}, not {language!r}")
@@ -185,6 +190,7 @@ def load(path: Path) -> Script:
         lead_name_he=lead_name_he,
         lead_source=_text(data, "lead_source", path),
         lead_email=email,
+        email_given=given,
         lead_company=_text(data, "lead_company", path, DEFAULT_LEAD_COMPANY),
         language=language,
         may_end_early=may_end_early,

@@ -37,13 +37,13 @@ def test_words_that_are_no_address_are_not_taken_for_one(said: str) -> None:
 def test_the_hebrew_read_back_has_no_latin_letters_and_says_the_symbols() -> None:
     said = email_he("dani.cohen@gmail.com")
     assert not re.search(r"[A-Za-z]", said), said
-    assert said.startswith("דִּי, אֵיי, אֶן, אַיי נקודה סִי, אוֹ")
+    assert said.startswith("די, איי, אן, אאי נקודה סי, או")
     assert said.endswith("שטרודל ג'ימייל נקודה קום")
 
 
 def test_the_hebrew_read_back_says_digits_underscore_and_israeli_domains() -> None:
     said = email_he("ron_12@walla.co.il")
-    assert said == "אָר, אוֹ, אֶן קו תחתון אחת, שתיים שטרודל וואלה נקודה קו נקודה איי אל"
+    assert said == "אר, או, אן קו תחתון אחת, שתיים שטרודל וואלה נקודה קו נקודה איי אל"
 
 
 def test_a_and_i_sound_different_in_the_hebrew_read_back() -> None:

@@ -81,8 +81,8 @@ class DialoguePolicy:
         """Remembers what this caller line tells the policy: language, rejections, engagement."""
         dialogue = conversation.dialogue
         dialogue.caller_turns += 1
-        if heard.language != dialogue.language:
-            dialogue.language = heard.language
+        if heard.language != dialogue.language and dialogue.email_step is None:
+            dialogue.language = heard.language  # (an address in Latin letters is no switch)
         offered = conversation.offered
         turned_down = set(heard.rejected)
         if heard.intent is Intent.neither_slot and not turned_down:

@@ -674,9 +674,9 @@ class HebrewCatalog:
     def booked_ask_email(self, slot: datetime, tz: tzinfo, now: datetime | None = None) -> str:
         booked = f"מעולה, קבענו {slot_phrase(slot, tz, now, to=True, weekday=True)}."
         ask = self._you(
-            "לאיזה מייל לשלוח אלייך את הזימון?",
-            "לאיזה מייל לשלוח אליך את הזימון?",
-            "לאיזה מייל לשלוח את הזימון?",
+            "לאיזה מייל לשלוח אלייך זימון?",
+            "לאיזה מייל לשלוח אליך זימון?",
+            "לאיזה מייל לשלוח זימון?",
         )
         return f"{booked} {ask}"
 

@@ -1,40 +1,40 @@
 """An email address spelled out loud, so a TTS voice reads it back right: a he-IL voice cannot
-read Latin letters, so each letter is its English name written in Hebrew ("די", "אֵיי"), the
+read Latin letters, so each letter is its English name written in Hebrew ("די", "איי"), the
 common mail words are said as words ("ג'ימייל", "קום"), and @ . _ - are "שטרודל", "נקודה"..."""
 
 from __future__ import annotations
 
 import re
 
-# English letter names as Israelis say them; vowel points only where two would look alike
-# (A / I, E / I) or the voice would guess wrong.
+# English letter names as Israelis say them, without vowel points (the voice reads plain
+# letters); I is "אאי" so that it does not sound like A ("איי").
 HE_LETTERS: dict[str, str] = {
-    "a": "אֵיי",
-    "b": "בִּי",
-    "c": "סִי",
-    "d": "דִּי",
-    "e": "אִי",
-    "f": "אֶף",
-    "g": "ג'ִי",
-    "h": "אֵייץ'",
-    "i": "אַיי",
-    "j": "ג'ֵיי",
-    "k": "קֵיי",
-    "l": "אֶל",
-    "m": "אֶם",
-    "n": "אֶן",
-    "o": "אוֹ",
-    "p": "פִּי",
-    "q": "קְיוּ",
-    "r": "אָר",
-    "s": "אֶס",
-    "t": "טִי",
-    "u": "יוּ",
-    "v": "וִי",
-    "w": "דַאבֶּל יוּ",
-    "x": "אֶקְס",
-    "y": "וַאי",
-    "z": "זֶד",
+    "a": "איי",
+    "b": "בי",
+    "c": "סי",
+    "d": "די",
+    "e": "אי",
+    "f": "אף",
+    "g": "ג'י",
+    "h": "אייץ'",
+    "i": "אאי",
+    "j": "ג'יי",
+    "k": "קיי",
+    "l": "אל",
+    "m": "אם",
+    "n": "אן",
+    "o": "או",
+    "p": "פי",
+    "q": "קיו",
+    "r": "אר",
+    "s": "אס",
+    "t": "טי",
+    "u": "יו",
+    "v": "וי",
+    "w": "דאבל יו",
+    "x": "אקס",
+    "y": "וואי",
+    "z": "זד",
 }
 HE_DIGITS = ("אפס", "אחת", "שתיים", "שלוש", "ארבע", "חמש", "שש", "שבע", "שמונה", "תשע")
 HE_SYMBOLS = {"@": "שטרודל", ".": "נקודה", "_": "קו תחתון", "-": "מקף", "+": "פלוס"}
@@ -54,28 +54,25 @@ HE_WORDS = {
     "co": "קו",
     "il": "איי אל",
     "gov": "גוב",
-    "ac": "אֵיי סִי",
+    "ac": "איי סי",
 }
 EN_SYMBOLS = {"@": "at", ".": "dot", "_": "underscore", "-": "dash", "+": "plus"}
+EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 EN_WORDS = frozenset(
-    {"gmail", "hotmail", "yahoo", "outlook", "walla", "icloud", "com", "net", "org"}
+    {"gmail", "hotmail", "yahoo", "outlook", "walla", "icloud", "com", "net", "org", "co"}
 )
 _PARTS = re.compile(r"[@._+-]|[^@._+-]+")
 
 
-def _spelled(part: str, letters: dict[str, str], digits: tuple[str, ...] | None) -> str:
+def _spelled(part: str, letters: dict[str, str], digits: tuple[str, ...]) -> str:
     """One part letter by letter, comma-separated so the voice pauses between letters."""
-    out = []
-    for char in part:
-        if char.isdigit():
-            out.append(digits[int(char)] if digits else char)
-        else:
-            out.append(letters.get(char, char))
-    return ", ".join(out)
+    return ", ".join(
+        digits[int(char)] if char.isdigit() else letters.get(char, char) for char in part
+    )
 
 
 def email_he(address: str) -> str:
-    """ "dani@gmail.com" -> "דִּי, אֵיי, אֶן, אַיי שטרודל ג'ימייל נקודה קום"."""
+    """ "dani@gmail.com" -> "די, איי, אן, אאי שטרודל ג'ימייל נקודה קום"."""
     words = []
     for part in _PARTS.findall(address.lower()):
         if part in HE_SYMBOLS:
@@ -96,5 +93,5 @@ def email_en(address: str) -> str:
         elif part in EN_WORDS:
             words.append(part)
         else:
-            words.append(", ".join(char.upper() for char in part))
+            words.append(_spelled(part, {c: c.upper() for c in part}, EN_DIGITS))
     return " ".join(words)

@@ -457,12 +457,15 @@ class EnglishCatalog:
             f"Instead I have {_period(slot_phrase(alternative, tz, now, to=True))} Does that work?"
         )
 
+    def _booked(self, slot: datetime, tz: tzinfo, now: datetime | None) -> str:
+        return _period(
+            f"Great, we're booked for {slot_phrase(slot, tz, now, to=True, weekday=True)}"
+        )
+
     def booking_confirmation(
         self, slot: datetime, tz: tzinfo, email_known: bool, now: datetime | None = None
     ) -> str:
-        booked = _period(
-            f"Great, we're booked for {slot_phrase(slot, tz, now, to=True, weekday=True)}"
-        )
+        booked = self._booked(slot, tz, now)
         if email_known:
             return f"{booked} I'm sending a calendar invite to your email now."
         return f"{booked} {self._follow_up()}"
@@ -476,10 +479,7 @@ class EnglishCatalog:
     # --- the email, after a booking ----------------------------------------------------------
 
     def booked_ask_email(self, slot: datetime, tz: tzinfo, now: datetime | None = None) -> str:
-        booked = _period(
-            f"Great, we're booked for {slot_phrase(slot, tz, now, to=True, weekday=True)}"
-        )
-        return f"{booked} Which email should I send the invite to?"
+        return f"{self._booked(slot, tz, now)} Which email should I send the invite to?"
 
     def ask_email_again(self, after_no: bool) -> str:
         if after_no:

@@ -657,7 +657,7 @@ class HebrewCatalog:
     def booking_confirmation(
         self, slot: datetime, tz: tzinfo, email_known: bool, now: datetime | None = None
     ) -> str:
-        booked = f"מעולה, קבענו {slot_phrase(slot, tz, now, to=True, weekday=True)}."
+        booked = self._booked(slot, tz, now)
         if email_known:
             return f"{booked} אני {self._me('שולחת', 'שולח')} עכשיו זימון למייל."
         return f"{booked} {self._follow_up()}"
@@ -671,8 +671,11 @@ class HebrewCatalog:
 
     # --- the email, after a booking ----------------------------------------------------------
 
+    def _booked(self, slot: datetime, tz: tzinfo, now: datetime | None) -> str:
+        return f"מעולה, קבענו {slot_phrase(slot, tz, now, to=True, weekday=True)}."
+
     def booked_ask_email(self, slot: datetime, tz: tzinfo, now: datetime | None = None) -> str:
-        booked = f"מעולה, קבענו {slot_phrase(slot, tz, now, to=True, weekday=True)}."
+        booked = self._booked(slot, tz, now)
         ask = self._you(
             "לאיזה מייל לשלוח אלייך זימון?",
             "לאיזה מייל לשלוח אליך זימון?",

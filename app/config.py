@@ -193,6 +193,8 @@ class Settings(BaseSettings):
 
     # The dialogue policy's hard limits: past them the call closes politely.
     max_caller_turns: int = Field(default=16, ge=4, le=60)
+    # After a booking, a lead with no email is asked for one (read back, then the invite goes).
+    ask_for_email: bool = True
     max_offer_rounds: int = Field(default=3, ge=1, le=10)
     max_clarifications: int = Field(default=2, ge=1, le=5)
 

@@ -24,6 +24,7 @@ class Played:
     greeting: Turn
     turns: list[Turn] = field(default_factory=list)
     offered_before_last: list[datetime] = field(default_factory=list)
+    offered_before_booking: list[datetime] = field(default_factory=list)
     ended_early: bool = False  # the call ended before every line was said
 
     @property
@@ -59,6 +60,7 @@ async def play_call(
     turns: list[Turn] = []
     offered: list[datetime] = []
     ended_early = False
+    before_booking: list[datetime] = []
     for raw in lines:
         async with maker() as session:
             stored = await session.get(Call, call_id)
@@ -69,11 +71,13 @@ async def play_call(
         offered = [datetime.fromisoformat(s) for s in stored.offered_slots]
         line = fill(raw, offered) if fill else raw
         turns.append(await call_flow.take_turn(maker, engine, call_id, line))
+        if turns[-1].action == "book_meeting":
+            before_booking = offered
     async with maker() as session:
         final_call = await session.get(Call, call_id)
         final_lead = await session.get(Lead, lead_id)
     assert final_call is not None and final_lead is not None
-    return Played(final_lead, final_call, greeting, turns, offered, ended_early)
+    return Played(final_lead, final_call, greeting, turns, offered, before_booking, ended_early)
 
 
 def assert_no_line_three_times(played: Played) -> None:

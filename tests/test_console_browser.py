@@ -212,6 +212,12 @@ def test_a_call_on_try_a_call_books_a_meeting_seen_on_meetings_and_the_funnel(
     expect(page.locator("tr.agent td[lang=en]").last).to_contain_text(" or ")  # two slots
     page.fill("#say-text", "הראשון מתאים לי")
     page.get_by_role("button", name="Say it", exact=True).click()
+    expect(page.locator("tr.agent td[lang=he]").last).to_contain_text("לאיזה מייל")
+    for line in ("דני שטרודל ג'ימייל נקודה קום", "כן"):  # no email on file: asked after booking
+        turns = page.locator("tr.caller").count()
+        page.fill("#say-text", line)
+        page.get_by_role("button", name="Say it", exact=True).click()
+        expect(page.locator("tr.caller")).to_have_count(turns + 1)
     expect(page.locator("#call-ended")).to_contain_text("booked")
     shot(page, "try-a-call-booked")
     call_url = page.get_by_role("link", name="Call details").get_attribute("href")
@@ -229,7 +235,8 @@ def test_a_call_on_try_a_call_books_a_meeting_seen_on_meetings_and_the_funnel(
     expect(page.locator("#call-outcome")).to_have_text("booked")
     expect(page.locator("tr.caller td[lang=he]").first).to_contain_text("כן, בטח")
     expect(page.locator("tr.caller td[lang=en]").first).not_to_be_empty()
-    expect(page.locator("tr.caller").last).to_contain_text("book meeting")
+    expect(page.locator("tr.caller").nth(3)).to_contain_text("book meeting")
+    expect(page.locator("tr.caller").last).to_contain_text("end call")
     shot(page, "call-transcript")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     shot(page, "call-transcript-phone")

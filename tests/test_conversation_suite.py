@@ -65,11 +65,15 @@ async def test_scripted_call(app: FastAPI, script: Script) -> None:
     rejected = set(call.dialogue.get("rejected", []))
     assert not any(m.start.isoformat() in rejected for m in meetings), transcript
     if script.expect == "booked":
-        assert last.action == "book_meeting", transcript
+        booking = next(t for t in turns if t.action == "book_meeting")
         assert len(meetings) == 1
         start = meetings[0].start.astimezone(app.state.settings.tz)
         if script.slot is not None:
-            assert meetings[0].start == played.offered_before_last[script.slot], transcript
+            assert meetings[0].start == played.offered_before_booking[script.slot], transcript
+        # No email on file: the booking asks for one and the call goes on; else it ends there.
+        assert booking.ended == (script.lead_email is not None), transcript
+        assert last.ended or script.may_end_early, transcript
+        assert lead.email == (script.lead_email or script.email_given), transcript
         if script.booked_weekday is not None:
             assert start.weekday() == script.booked_weekday, transcript
         if script.booked_part is not None:

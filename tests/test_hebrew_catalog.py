@@ -111,6 +111,12 @@ def all_lines(catalog: HebrewCatalog, now: datetime | None = NOW) -> dict[str, s
         "slot_taken": catalog.slot_taken(IN_3_DAYS_10, TZ, now),
         "booking_confirmation:email": catalog.booking_confirmation(TOMORROW_1430, TZ, True, now),
         "booking_confirmation:no_email": catalog.booking_confirmation(IN_3_DAYS_10, TZ, False, now),
+        "booked_ask_email": catalog.booked_ask_email(IN_3_DAYS_10, TZ, now),
+        "ask_email_again": catalog.ask_email_again(False),
+        "ask_email_again:after_no": catalog.ask_email_again(True),
+        "confirm_email": catalog.confirm_email("dani.cohen_12@walla.co.il"),
+        "email_saved": catalog.email_saved(),
+        "email_skipped": catalog.email_skipped(),
         "callback_ack": catalog.callback_ack(),
         "callback_ack:when": catalog.callback_ack("מחר בבוקר"),
         "callback_ack:digits": catalog.callback_ack("מחר ב-10:30"),
@@ -660,7 +666,7 @@ def test_agent_speaks_in_its_own_gender(lead: LeadGender) -> None:
 
 # --- every line is fit for the phone ---------------------------------------------------------
 
-LONGER = {"greeting": 25, "voicemail": 35, "slot_offer": 21}
+LONGER = {"greeting": 25, "voicemail": 35, "slot_offer": 21, "confirm_email": 35}
 
 
 @pytest.mark.parametrize("catalog", CATALOGS)

@@ -24,7 +24,7 @@ async def test_a_call_shows_up_in_metrics(client: httpx.AsyncClient) -> None:
     call_id = (await client.post("/simulator/calls", json={"lead_id": lead["id"]})).json()[
         "call_id"
     ]
-    for text in ("כן", "יש לנו שני אנשי מכירות", "באקסל", "הראשון"):
+    for text in ("כן", "יש לנו שני אנשי מכירות", "באקסל", "הראשון", "אין לי מייל"):
         await client.post(f"/simulator/calls/{call_id}/reply", json={"text": text})
 
     response = await client.get("/metrics")
@@ -32,7 +32,7 @@ async def test_a_call_shows_up_in_metrics(client: httpx.AsyncClient) -> None:
     assert response.headers["content-type"].startswith("text/plain")
     assert sample("messiah_call_outcomes_total", outcome="booked") == booked_before + 1
     assert sample("messiah_turns_total", action="book_meeting") == turns_before + 1
-    assert sample("messiah_turn_stage_seconds_count", stage="total") == stages_before + 4
+    assert sample("messiah_turn_stage_seconds_count", stage="total") == stages_before + 5
     assert "messiah_turn_stage_seconds_bucket" in response.text
     assert "7654321" not in response.text and "Dana" not in response.text
 

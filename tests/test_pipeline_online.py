@@ -154,6 +154,8 @@ async def test_a_hebrew_call_from_hello_to_booking(
             "כן, יש לי דקה": "Yes, I have a minute",
             "כן, זה נשמע מעניין": "Yes, that sounds interesting",
             "השני מתאים לי": "The second one works for me",
+            "דני שטרודל ג'ימייל נקודה קום": "Danny at gmail dot com",
+            "כן, נכון": "Yes, right",
         }
     )
     fake.en_to_he["Great. Do you have a sales team that calls leads?"] = (
@@ -200,14 +202,20 @@ async def test_a_hebrew_call_from_hello_to_booking(
     assert fake.take_roles() == ["to_english", "agent"]
     assert chosen == [second.payload["slots"][1]["start"]]
     assert third.action == Action.book_meeting
-    assert third.ended and conversation.ended
-    assert third.agent_he == (
-        he.booking_confirmation(slots[1], settings.tz, False, clock.now())
-        + " "
-        + he.goodbye_after_booking()
-    )
+    # No email on file: the call goes on with the question for it, a catalog line.
+    assert not third.ended and not conversation.ended
+    assert third.agent_he == he.booked_ask_email(slots[1], settings.tz, clock.now())
     assert "translate_out" not in third.ms
-    assert all(r.error is None for r in (first, second, third))
+
+    # Turns 4-5: the policy reads the address back and stores it; the model is not asked.
+    fourth = await say(app, pipeline, conversation, "דני שטרודל ג'ימייל נקודה קום")
+    assert fake.take_roles() == ["to_english"]
+    assert fourth.agent_he == he.confirm_email("dani@gmail.com") and not fourth.ended
+    fifth = await say(app, pipeline, conversation, "כן, נכון")
+    assert fake.take_roles() == ["to_english"]
+    assert fifth.ended and conversation.ended and fifth.action == Action.end_call
+    assert fifth.agent_he == he.email_saved() + " " + he.goodbye_after_booking()
+    assert all(r.error is None for r in (first, second, third, fourth, fifth))
 
     # Every caller line was translated exactly once, as said.
     to_english = [r for r in openai_fake.chat_requests if role(r, settings) == "to_english"]
@@ -215,6 +223,8 @@ async def test_a_hebrew_call_from_hello_to_booking(
         "כן, יש לי דקה",
         "כן, זה נשמע מעניין",
         "השני מתאים לי",
+        "דני שטרודל ג'ימייל נקודה קום",
+        "כן, נכון",
     ]
     async with app.state.sessionmaker() as session:
         [meeting] = (await session.scalars(select(Meeting))).all()
@@ -222,7 +232,7 @@ async def test_a_hebrew_call_from_hello_to_booking(
     assert meeting.start == slots[1]
     assert meeting.lead_id == conversation.lead.id
     assert third.payload == {"meeting_id": meeting.id, **second.payload["slots"][1]}
-    assert lead is not None and lead.status == "booked"
+    assert lead is not None and lead.status == "booked" and lead.email == "dani@gmail.com"
 
 
 # --- failures -------------------------------------------------------------------------------------

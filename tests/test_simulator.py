@@ -46,8 +46,12 @@ async def test_a_simulated_call_books_the_chosen_slot(
     second = offer["action_payload"]["slots"][1]
     booked = await say(client, call_id, "השני")
     assert booked["action"] == "book_meeting"
-    assert booked["ended"] is True
+    assert booked["ended"] is False  # no email on file: asked for one
     assert booked["action_payload"]["start"] == second["start"]
+    read_back = await say(client, call_id, "dani at gmail dot com")
+    assert "שטרודל ג'ימייל נקודה קום" in read_back["reply_he"]
+    done = await say(client, call_id, "כן")
+    assert done["ended"] is True
 
     call = (await client.get(f"/calls/{call_id}")).json()
     assert call["channel"] == "simulator"
@@ -56,12 +60,14 @@ async def test_a_simulated_call_books_the_chosen_slot(
     assert call["lead"]["id"] == lead["id"]
     assert call["meeting_id"] == booked["action_payload"]["meeting_id"]
     turns = call["turns"]
-    assert [t["index"] for t in turns] == [0, 1, 2, 3, 4]
+    assert [t["index"] for t in turns] == [0, 1, 2, 3, 4, 5, 6]
     assert turns[0]["caller_he"] is None and turns[0]["agent_he"] == greeting["reply_he"]
     for turn in turns[1:]:
         assert turn["caller_he"] and turn["caller_en"] and turn["agent_he"] and turn["agent_en"]
         assert turn["ms"]["total"] is not None
-    assert turns[-1]["action"] == "book_meeting"
+    assert turns[-3]["action"] == "book_meeting"
+    stored = (await client.get(f"/leads/{lead['id']}")).json()
+    assert stored["email"] == "dani@gmail.com"
     assert [c["id"] for c in (await client.get("/calls")).json()] == [call_id]
 
     over = await client.post(f"/simulator/calls/{call_id}/reply", json={"text": "עוד משהו"})

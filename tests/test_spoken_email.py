@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from app.language.understanding.email import email_for_reading, spoken_email
+from app.language.spelled import email_en, email_he
+from app.language.understanding.email import spoken_email
 
 
 @pytest.mark.parametrize(
@@ -31,5 +34,21 @@ def test_words_that_are_no_address_are_not_taken_for_one(said: str) -> None:
     assert spoken_email(said) is None
 
 
-def test_the_read_back_says_the_symbols_in_hebrew() -> None:
-    assert email_for_reading("dani.cohen@gmail.com") == "dani נקודה cohen שטרודל gmail נקודה com"
+def test_the_hebrew_read_back_has_no_latin_letters_and_says_the_symbols() -> None:
+    said = email_he("dani.cohen@gmail.com")
+    assert not re.search(r"[A-Za-z]", said), said
+    assert said.startswith("די, איי, אן, אאי נקודה סי, או")
+    assert said.endswith("שטרודל ג'ימייל נקודה קום")
+
+
+def test_the_hebrew_read_back_says_digits_underscore_and_israeli_domains() -> None:
+    said = email_he("ron_12@walla.co.il")
+    assert said == "אר, או, אן קו תחתון אחת, שתיים שטרודל וואלה נקודה קו נקודה איי אל"
+
+
+def test_a_and_i_sound_different_in_the_hebrew_read_back() -> None:
+    assert email_he("a@x.com").split()[0] != email_he("i@x.com").split()[0]
+
+
+def test_the_english_read_back_spells_the_name_and_says_the_domain() -> None:
+    assert email_en("dani.cohen@gmail.com") == "D, A, N, I dot C, O, H, E, N at gmail dot com"

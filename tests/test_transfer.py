@@ -82,7 +82,7 @@ class TestGatherMode:
     ) -> None:
         call_id, sid = await dial(client, await add_lead(app))
         caller = TwilioCaller(client, twilio_fake, sid, rep_answers=False)
-        await caller.converse([ASK, "הראשון"])
+        await caller.converse([ASK, "הראשון", "אין לי מייל"])
 
         assert caller.dialed == [REP] and caller.whispers == []
         back = next(line for line in caller.heard if line.startswith(CATALOG.rep_unavailable()))
@@ -90,7 +90,7 @@ class TestGatherMode:
         call = await stored_call(app, call_id)
         assert call.outcome == "booked" and call.meeting_id is not None
         actions = [turn.action for turn in call.turns]
-        assert actions[-3:] == ["transfer_to_human", "offer_slots", "book_meeting"]
+        assert actions[-4:] == ["transfer_to_human", "offer_slots", "book_meeting", "end_call"]
 
         # Twilio retrying the <Dial> callback gets the same answer, and no second turn.
         status = next(e for e in caller.exchanges if "/transfer-status" in e.url)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.config import Settings
 from app.conversation.providers.openai import english_system_prompt, hebrew_system_prompt
 from app.language.he import HebrewCatalog
+from app.leads.models import Lead
 from app.meetings.models import Meeting
 from tests.conversations import HERE, load
 from tests.fakes.openai_server import CallTool, FakeOpenAI, RecordedRequest, Reply
@@ -80,13 +81,14 @@ async def assert_booked_and_bilingual(
         assert turn["caller_en"] == "(silence)" or (turn["caller_he"] and turn["caller_en"]), turn
         assert turn["agent_he"] and turn["agent_en"], turn
         assert turn["error"] is None
-    assert turns[-1]["action"] == "book_meeting" and turns[-1]["ended"]
+    [booking] = [t for t in turns if t["action"] == "book_meeting"]
+    assert turns[-1]["ended"]
     # The caller heard every agent line, in order, in Hebrew.
     assert caller.heard == [t["agent_he"] for t in turns]
     async with app.state.sessionmaker() as session:
         [meeting] = (await session.scalars(select(Meeting))).all()
     assert meeting.call_id == call_id
-    assert turns[-1]["action_payload"]["meeting_id"] == meeting.id
+    assert booking["action_payload"]["meeting_id"] == meeting.id
     return call
 
 
@@ -114,7 +116,7 @@ class TestGatherMode:
         assert all(t["ms"]["fetch"] is None for t in call["turns"])  # nothing was downloaded
         assert twilio_fake.media_requests == []
         speech_posts = [e for e in caller.exchanges if "/process-speech" in e.url]
-        assert [e.url.rsplit("=", 1)[1] for e in speech_posts] == ["1", "2", "3", "4"]
+        assert [e.url.rsplit("=", 1)[1] for e in speech_posts] == ["1", "2", "3", "4", "5", "6"]
         assert speech_posts[0].params["SpeechResult"] == script.lines[0]
 
     async def test_silence_in_the_middle_is_reprompted_and_the_call_goes_on(
@@ -172,7 +174,14 @@ class TestGatherMode:
 
 # --- record mode, OpenAI fake ---
 
-RECORD_LINES = ["כן, יש לי דקה", "כן, זה נשמע מעניין", "הראשון מתאים לי"]
+# The lead has no email: after the booking the agent asks for it, reads it back, stores it.
+RECORD_LINES = [
+    "כן, יש לי דקה",
+    "כן, זה נשמע מעניין",
+    "הראשון מתאים לי",
+    "דני שטרודל ג'ימייל נקודה קום",
+    "כן, נכון",
+]
 
 
 @pytest.mark.both_backends
@@ -196,6 +205,8 @@ class TestRecordMode:
                 RECORD_LINES[0]: "Yes, I have a minute",
                 RECORD_LINES[1]: "Yes, that sounds interesting",
                 RECORD_LINES[2]: "The first one works for me",
+                RECORD_LINES[3]: "Danny at gmail dot com",
+                RECORD_LINES[4]: "Yes, right",
             }
         )
         model.en_to_he["Great. Do you have a sales team that calls leads?"] = (
@@ -235,12 +246,16 @@ class TestRecordMode:
         assert [t["caller_he"] for t in turns[1:]] == RECORD_LINES
         assert turns[1]["agent_he"] == "מעולה. יש לכם צוות מכירות שמתקשר ללידים?"
         assert turns[2]["action"] == "offer_slots"
+        assert "שטרודל ג'ימייל נקודה קום" in turns[4]["agent_he"]
+        async with app.state.sessionmaker() as session:
+            lead = await session.get(Lead, call["lead"]["id"])
+        assert lead is not None and lead.email == "dani@gmail.com"
         for turn in turns[1:]:
             assert turn["ms"]["fetch"] is not None and turn["ms"]["stt"] is not None
         # Each recording was fetched once, as WAV, and transcribed as Hebrew.
-        assert len(twilio_fake.media_requests) == 3
+        assert len(twilio_fake.media_requests) == len(RECORD_LINES)
         assert all(url.endswith(".wav") for url in twilio_fake.media_requests)
-        assert len(openai_fake.transcription_requests) == 3
+        assert len(openai_fake.transcription_requests) == len(RECORD_LINES)
         model_name = openai_fake.transcription_requests[0].form["model"]
         assert model_name == app.state.settings.openai_transcribe_model
 

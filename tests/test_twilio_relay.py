@@ -38,6 +38,7 @@ from tests.test_twilio_calls import Model, offered_starts
 HE = HebrewCatalog(agent_gender="female", lead_gender="female", opt_out_key="9")
 
 LINES = ["כן, יש לי דקה", "כן, נשמע מעניין", "הראשון מתאים לי"]
+EMAIL_LINES = ["דני שטרודל ג'ימייל נקודה קום", "כן, נכון"]  # a lead with no email, after booking
 FIRST = ("Thanks for taking my call today.", "תודה שענית לי היום.")
 SECOND = ("Do you have a sales team that calls leads?", "יש לכם צוות מכירות שמתקשר ללידים?")
 LONG = [
@@ -86,6 +87,8 @@ def model(settings: Settings, openai_fake: FakeOpenAI) -> Model:
             LINES[0]: "Yes, I have a minute",
             LINES[1]: "Yes, that sounds interesting",
             LINES[2]: "The first one works for me",
+            EMAIL_LINES[0]: "Danny at gmail dot com",
+            EMAIL_LINES[1]: "Yes, right",
             "כמה זה עולה?": "How much does it cost?",
             "אהה": "Uh-huh",
         }
@@ -95,9 +98,11 @@ def model(settings: Settings, openai_fake: FakeOpenAI) -> Model:
     return model
 
 
-async def add_lead(db: async_sessionmaker[AsyncSession]) -> int:
+async def add_lead(db: async_sessionmaker[AsyncSession], email: str | None = None) -> int:
     async with db.begin() as session:
-        lead = Lead(name="דנה כהן", phone="+972501234567", company="כהן בע״מ", gender="female")
+        lead = Lead(
+            name="דנה כהן", phone="+972501234567", company="כהן בע״מ", gender="female", email=email
+        )
         session.add(lead)
         await session.flush()
         return lead.id
@@ -111,10 +116,14 @@ async def stored(db: async_sessionmaker[AsyncSession], call_id: int) -> Call:
 
 
 async def answer(
-    http: httpx.AsyncClient, twilio_fake: FakeTwilio, db: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient,
+    twilio_fake: FakeTwilio,
+    db: async_sessionmaker[AsyncSession],
+    email: str | None = "dana@example.com",
 ) -> tuple[int, TwilioCaller, RelayTwiml]:
-    """Dials a lead and answers: /twilio/voice hands the call to ConversationRelay."""
-    call_id, sid = await dial(http, await add_lead(db))
+    """Dials a lead and answers: /twilio/voice hands the call to ConversationRelay. The lead
+    has an email unless told otherwise, so a booking ends the call (no email question)."""
+    call_id, sid = await dial(http, await add_lead(db, email=email))
     caller = TwilioCaller(http, twilio_fake, sid)
     return call_id, caller, RelayTwiml.of(await caller.webhook("/twilio/voice"))
 
@@ -139,7 +148,7 @@ async def test_a_relay_call_books_the_chosen_slot_with_every_turn_in_both_langua
     db: async_sessionmaker[AsyncSession],
 ) -> None:
     model.agent += [f"{FIRST[0]} {SECOND[0]}", CallTool("offer_slots"), pick_the_first]
-    call_id, caller, twiml = await answer(http, twilio_fake, db)
+    call_id, caller, twiml = await answer(http, twilio_fake, db, email=None)
     attributes = twiml.attributes
     assert twiml.url == "wss://messiah.example.com/twilio/relay"
     assert attributes["language"] == "he-IL"
@@ -159,15 +168,18 @@ async def test_a_relay_call_books_the_chosen_slot_with_every_turn_in_both_langua
         first = await relay.say(LINES[0])
         offer = await relay.say(LINES[1])
         booked = await relay.say(LINES[2])
+        read_back = await relay.say(EMAIL_LINES[0])
+        saved = await relay.say(EMAIL_LINES[1])
         await relay.receive()  # `end`, after the last words
     assert first == f"{FIRST[1]} {SECOND[1]}"
-    assert relay.ended == {"reason": "call_over", "callId": call_id, "action": "book_meeting"}
+    assert "לאיזה מייל" in booked and "שטרודל ג'ימייל נקודה קום" in read_back
+    assert relay.ended == {"reason": "call_over", "callId": call_id, "action": "end_call"}
 
     call = await stored(db, call_id)
     assert call.outcome == "booked"
     turns = call.turns
-    assert [t.caller_he for t in turns[1:]] == LINES
-    assert [t.agent_he for t in turns[1:]] == [first, offer, booked]
+    assert [t.caller_he for t in turns[1:]] == [*LINES, *EMAIL_LINES]
+    assert [t.agent_he for t in turns[1:]] == [first, offer, booked, read_back, saved]
     for turn in turns[1:]:
         assert turn.caller_en and turn.agent_en and turn.agent_he and turn.error is None
         assert turn.ms_first_token is not None and not turn.interrupted
@@ -185,7 +197,8 @@ async def test_a_relay_call_books_the_chosen_slot_with_every_turn_in_both_langua
         for r in openai_fake.chat_requests
         if r["messages"][0]["content"] == english_system_prompt()
     ]
-    assert sorted(r["messages"][-1]["content"] for r in to_english) == sorted(LINES)
+    said = sorted(r["messages"][-1]["content"] for r in to_english)
+    assert said == sorted([*LINES, *EMAIL_LINES])
     assert not any(r.get("stream") for r in to_english)
     # The Connect action after our `end` hangs up.
     done = await caller.webhook(twiml.action, HandoffData='{"reason": "call_over"}')

@@ -78,6 +78,7 @@ async def booked_call(app: FastAPI, client: httpx.AsyncClient) -> int:
     for line in ("כן, יש לי דקה", "יש לנו שני אנשי מכירות", "בטלפון, לפעמים זה לוקח יום"):
         await say(client, call_id, line)
     assert (await say(client, call_id, "הראשון"))["action"] == "book_meeting"
+    assert (await say(client, call_id, "אין לי מייל"))["ended"]  # asked for one after booking
     return call_id
 
 

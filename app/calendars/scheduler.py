@@ -207,6 +207,27 @@ class Scheduler:
                 await on_booked(session, meeting)
         return meeting
 
+    async def invite(
+        self, sessions: async_sessionmaker[AsyncSession], meeting_id: int, email: str
+    ) -> None:
+        """The lead gave an email after booking: stored on the lead and the invitation queued,
+        in one transaction, as a booking with a known email queues it."""
+        now = self.clock.now()
+        async with write_session(sessions) as session:
+            meeting = await repository.get(session, meeting_id)
+            lead = (
+                await leads_repo.get(session, meeting.lead_id)
+                if meeting and meeting.lead_id
+                else None
+            )
+            if meeting is None or lead is None:
+                raise MeetingNotFound(meeting_id)
+            await leads_repo.update(session, lead, {"email": email})
+            if meeting.status != MeetingStatus.cancelled:
+                payload = {"meeting_id": meeting.id}
+                await outbox.enqueue(session, MAIL_INVITE, subject_of(meeting.id), payload, now)
+        self.wake()
+
     async def cancel(
         self,
         sessions: async_sessionmaker[AsyncSession],

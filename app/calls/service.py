@@ -141,6 +141,8 @@ def finished(
         call.duration_s = duration_s
     if call.outcome is None and status in UNANSWERED_OUTCOMES:
         call.outcome = UNANSWERED_OUTCOMES[status]
+    if call.outcome is None and call.meeting_id is not None:
+        call.outcome = Outcome.booked  # hung up after booking (e.g. while asked for an email)
     log.info("call_ended", call_id=call.id, call_status=status, outcome=call.outcome)
 
 

@@ -251,7 +251,7 @@ class Pipeline:
                         if isinstance(outcome, BaseException):
                             raise outcome
                     caller_en = str(translated)
-                reply = await self.policy.preempt(conversation, heard, toolbox, lines)
+                reply = await self.policy.preempt(conversation, heard, toolbox, lines, caller_he)
                 if reply is None and scripted and self.script is not None:
                     reply = await watch.time(
                         "script",

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from app.config import Settings
+from app.conversation import email_step
 from app.conversation.lines import Line, Lines
 from app.conversation.state import Action, AgentReply, Conversation
 from app.conversation.tools import Toolbox, ToolOutcome
@@ -80,8 +81,8 @@ class DialoguePolicy:
         """Remembers what this caller line tells the policy: language, rejections, engagement."""
         dialogue = conversation.dialogue
         dialogue.caller_turns += 1
-        if heard.language != dialogue.language:
-            dialogue.language = heard.language
+        if heard.language != dialogue.language and dialogue.email_step is None:
+            dialogue.language = heard.language  # (an address in Latin letters is no switch)
         offered = conversation.offered
         turned_down = set(heard.rejected)
         if heard.intent is Intent.neither_slot and not turned_down:
@@ -101,11 +102,19 @@ class DialoguePolicy:
             dialogue.engaged = True
 
     async def preempt(
-        self, conversation: Conversation, heard: Understanding, tools: Toolbox, lines: Lines
+        self,
+        conversation: Conversation,
+        heard: Understanding,
+        tools: Toolbox,
+        lines: Lines,
+        caller: str = "",
     ) -> AgentReply | None:
-        """A reply decided before the agent runs: abuse, or a call past its turn limit."""
+        """A reply decided before the agent runs: abuse, the email step after a booking, or a
+        call past its turn limit. `caller` is the line as said (an address is read from it)."""
         if heard.intent is Intent.abuse:
             return answered(lines.say("abuse_close"), await tools.mark_do_not_call(), "close")
+        if conversation.dialogue.email_step is not None and heard.intent is not Intent.do_not_call:
+            return await email_step.answer(conversation, heard, caller, tools, lines)
         if conversation.dialogue.caller_turns > self.settings.max_caller_turns:
             return await self.close(tools, lines)
         return None
@@ -127,7 +136,13 @@ class DialoguePolicy:
         lines: Lines,
         heard: Understanding | None = None,
     ) -> AgentReply:
-        """Holds the agent's reply to the rules: no third repeat, limits end the call."""
+        """Holds the agent's reply to the rules: no third repeat, limits end the call, and a
+        booking for a lead with no email asks for one before the call ends."""
+        if self._asks_email(conversation, reply):
+            reply = email_step.start(conversation, reply, lines)
+        if (reply.kind or "").startswith("email:"):  # the step bounds its own repeats
+            self._said(conversation, reply.kind or "email")
+            return reply
         if reply.ends_call:
             self._said(conversation, "end")
             return reply
@@ -148,6 +163,15 @@ class DialoguePolicy:
                 kind = reply.kind or self._kind_of(reply)
         self._said(conversation, kind)
         return reply
+
+    def _asks_email(self, conversation: Conversation, reply: AgentReply) -> bool:
+        return (
+            self.settings.ask_for_email
+            and reply.action is Action.book_meeting
+            and not reply.goes_on
+            and conversation.booked_meeting_id is not None
+            and conversation.lead.email is None
+        )
 
     def _said(self, conversation: Conversation, kind: str) -> None:
         conversation.dialogue.recent = [*conversation.dialogue.recent[-1:], kind]

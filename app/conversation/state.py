@@ -87,6 +87,10 @@ class Dialogue:
     awaiting: str | None = None  # what the last line asked: "clarify", "remove_number", ...
     recent: list[str] = field(default_factory=list)  # kinds of the last agent lines, newest last
     moves: dict[str, int] = field(default_factory=dict)  # how often each move was made
+    # Asking for the email after a booking (app/conversation/email_step.py).
+    email_step: str | None = None  # "ask" (waiting for an address) | "confirm" (read back)
+    email_pending: str | None = None  # the address read back, not yet confirmed
+    email_misses: int = 0  # a "no" to the read-back, or words that made no address
 
     def count(self, move: str) -> int:
         """Counts one more `move` and returns how many times it has now been made."""
@@ -171,7 +175,8 @@ class AgentReply:
     kind: str | None = (
         None  # which catalog move this is ("offer", "question:1", ...), for the policy
     )
+    goes_on: bool = False  # an ending action after which the call still goes on (email step)
 
     @property
     def ends_call(self) -> bool:
-        return self.action in ENDING_ACTIONS
+        return self.action in ENDING_ACTIONS and not self.goes_on

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -302,6 +302,15 @@ class Toolbox:
         ):
             return _refuse("ambiguous", "The lead's answer fits both times: ask which one.")
         return None
+
+    async def save_email(self, address: str) -> None:
+        """Stores the address the caller confirmed and queues the meeting's invitation."""
+        meeting_id = self.conversation.booked_meeting_id
+        if meeting_id is None:
+            return
+        await self._shielded(self.scheduler.invite(self.sessions, meeting_id, address))
+        self.conversation.lead = replace(self.conversation.lead, email=address)
+        log.info("lead_email_saved", lead_id=self.conversation.lead.id, meeting_id=meeting_id)
 
     async def end_call(self, reason: str) -> ToolOutcome:
         if reason == "not_interested":

@@ -94,6 +94,8 @@ def outcome_for(action: Action | None, payload: dict[str, object] | None) -> Out
     match action:
         case Action.book_meeting:
             return Outcome.booked
+        case Action.end_call if reason == "booked":
+            return Outcome.booked  # the goodbye after the email step
         case Action.mark_do_not_call:
             return Outcome.opted_out
         case Action.schedule_callback:
@@ -341,6 +343,8 @@ def _remember(call: Call, conversation: Conversation, result: TurnResult) -> Out
     call.meeting_id = conversation.booked_meeting_id or call.meeting_id
     if result.ended:
         outcome = outcome_for(result.action, result.payload) or Outcome.not_interested
+        if conversation.booked_meeting_id is not None and outcome != Outcome.opted_out:
+            outcome = Outcome.booked  # a meeting was booked: whatever ended the call after it
         if calls.concluded(call, outcome):
             metrics.CALL_OUTCOMES.labels(outcome=outcome).inc()
             log.info("call_outcome", call_id=call.id, outcome=outcome)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from app.language import spelled
 from app.language.he import (
     FULL_DATE_DAYS,
     Gender,
@@ -456,19 +457,43 @@ class EnglishCatalog:
             f"Instead I have {_period(slot_phrase(alternative, tz, now, to=True))} Does that work?"
         )
 
+    def _booked(self, slot: datetime, tz: tzinfo, now: datetime | None) -> str:
+        return _period(
+            f"Great, we're booked for {slot_phrase(slot, tz, now, to=True, weekday=True)}"
+        )
+
     def booking_confirmation(
         self, slot: datetime, tz: tzinfo, email_known: bool, now: datetime | None = None
     ) -> str:
-        booked = _period(
-            f"Great, we're booked for {slot_phrase(slot, tz, now, to=True, weekday=True)}"
-        )
+        booked = self._booked(slot, tz, now)
         if email_known:
             return f"{booked} I'm sending a calendar invite to your email now."
-        follow_up = self._you(
+        return f"{booked} {self._follow_up()}"
+
+    def _follow_up(self) -> str:
+        return self._you(
             "Our rep will get back to you before the meeting to coordinate details.",
             "We'll call before the meeting to coordinate details.",
         )
-        return f"{booked} {follow_up}"
+
+    # --- the email, after a booking ----------------------------------------------------------
+
+    def booked_ask_email(self, slot: datetime, tz: tzinfo, now: datetime | None = None) -> str:
+        return f"{self._booked(slot, tz, now)} Which email should I send the invite to?"
+
+    def ask_email_again(self, after_no: bool) -> str:
+        if after_no:
+            return "Sorry. Could you say it again, slowly?"
+        return "I didn't quite catch that. Slowly, please, like: dani at gmail dot com."
+
+    def confirm_email(self, address: str) -> str:
+        return f"Just to check: {spelled.email_en(address)}. Is that right?"
+
+    def email_saved(self) -> str:
+        return "Thanks, got it. I'm sending the invite to your email now."
+
+    def email_skipped(self) -> str:
+        return f"No problem, the meeting is booked. {self._follow_up()}"
 
     # --- endings ---------------------------------------------------------------------------
 

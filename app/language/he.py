@@ -24,6 +24,8 @@ from datetime import datetime, tzinfo
 from itertools import pairwise
 from typing import Literal
 
+from app.language import spelled
+
 Gender = Literal["female", "male"]
 LeadGender = Gender | None
 
@@ -655,15 +657,49 @@ class HebrewCatalog:
     def booking_confirmation(
         self, slot: datetime, tz: tzinfo, email_known: bool, now: datetime | None = None
     ) -> str:
-        booked = f"מעולה, קבענו {slot_phrase(slot, tz, now, to=True, weekday=True)}."
+        booked = self._booked(slot, tz, now)
         if email_known:
             return f"{booked} אני {self._me('שולחת', 'שולח')} עכשיו זימון למייל."
-        follow_up = self._you(
+        return f"{booked} {self._follow_up()}"
+
+    def _follow_up(self) -> str:
+        return self._you(
             "נציג שלנו יחזור אלייך לפני הפגישה לתאם פרטים.",
             "נציג שלנו יחזור אליך לפני הפגישה לתאם פרטים.",
             "לפני הפגישה נתקשר לתאם פרטים.",
         )
-        return f"{booked} {follow_up}"
+
+    # --- the email, after a booking ----------------------------------------------------------
+
+    def _booked(self, slot: datetime, tz: tzinfo, now: datetime | None) -> str:
+        return f"מעולה, קבענו {slot_phrase(slot, tz, now, to=True, weekday=True)}."
+
+    def booked_ask_email(self, slot: datetime, tz: tzinfo, now: datetime | None = None) -> str:
+        booked = self._booked(slot, tz, now)
+        ask = self._you(
+            "לאיזה מייל לשלוח אלייך זימון?",
+            "לאיזה מייל לשלוח אליך זימון?",
+            "לאיזה מייל לשלוח זימון?",
+        )
+        return f"{booked} {ask}"
+
+    def ask_email_again(self, after_no: bool) -> str:
+        if after_no:
+            return "סליחה. " + self._you(
+                "תגידי לי שוב, לאט?", "תגיד לי שוב, לאט?", "אפשר שוב, לאט?"
+            )
+        slowly = self._you("תגידי לאט", "תגיד לאט", "אפשר לאט")
+        return f"לא הצלחתי לקלוט. {slowly}, למשל: דני שטרודל ג'ימייל נקודה קום."
+
+    def confirm_email(self, address: str) -> str:
+        """The address spelled in Hebrew letter names: the voice cannot read Latin letters."""
+        return f"רק לוודא: {spelled.email_he(address)}. נכון?"
+
+    def email_saved(self) -> str:
+        return f"תודה, רשמתי. אני {self._me('שולחת', 'שולח')} עכשיו זימון למייל."
+
+    def email_skipped(self) -> str:
+        return f"אין בעיה, הפגישה קבועה. {self._follow_up()}"
 
     # --- endings ---------------------------------------------------------------------------
 

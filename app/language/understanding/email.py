@@ -1,7 +1,8 @@
 """An email address as a caller says it: "dani at gmail dot com", "דני שטרודל ג'ימייל נקודה
 קום", "dani.cohen@walla.co.il". Spoken words for @ . _ - and the common mail domains become
 symbols; a name said in Hebrew letters is written in Latin ones the way Israelis spell it, and
-the result is read back to the caller to confirm, since a transliteration can be off.
+the result is read back to the caller to confirm (app/language/spelled.py), since a
+transliteration can be off.
 """
 
 from __future__ import annotations
@@ -145,11 +146,3 @@ def spoken_email(text: str) -> str | None:
     except EmailNotValidError:
         return None
     return str(checked.normalized).lower()
-
-
-def email_for_reading(address: str) -> str:
-    """The address as a Hebrew voice should read it back: "dani שטרודל gmail נקודה com"."""
-    local, _, domain = address.partition("@")
-    spoken_domain = " נקודה ".join(domain.split("."))
-    spoken_local = " נקודה ".join(local.split("."))
-    return f"{spoken_local} שטרודל {spoken_domain}"

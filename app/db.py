@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
-from app import metrics
+from app import metrics, sqlite_driver
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -68,7 +68,12 @@ READ_ONLY = "messiah_read_only"
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
-    """WAL for concurrent readers; BEGIN IMMEDIATE so racing writers queue instead of failing."""
+    """One thread hop per statement (app.sqlite_driver); WAL for concurrent readers; BEGIN
+    IMMEDIATE so racing writers queue instead of failing."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _one_hop_cursors(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+        params["async_creator_fn"] = sqlite_driver.connect
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -173,6 +173,44 @@ async def test_two_turns_racing_in_two_processes_are_both_stored(
     assert {t.idempotency_key for t in turns[1:]} == {"k-1", "k-2"}
 
 
+async def test_a_turn_committed_while_the_write_waits_for_the_row_is_not_overwritten(
+    app: FastAPI, second_app: FastAPI
+) -> None:
+    """Another process holds the call's row (SQLite: the write lock) and commits a turn at the
+    next index while this turn's write waits for it: the write must see that turn, and store
+    its own after it, not fail on the (call, index) constraint nor drop the turn."""
+    call_id = await new_call(app)
+    ready, release = asyncio.Event(), asyncio.Event()
+
+    async def other_process() -> None:
+        async with second_app.state.sessionmaker.begin() as session:
+            await session.execute(
+                select(Call).where(Call.id == call_id).with_for_update()
+            )  # on SQLite, BEGIN IMMEDIATE already took the write lock
+            session.add(
+                Turn(call_id=call_id, index=1, idempotency_key="k-other", agent_en="", agent_he="")
+            )
+            await session.flush()
+            ready.set()
+            await release.wait()
+
+    holder = asyncio.create_task(other_process())
+    await ready.wait()
+    ours = asyncio.create_task(
+        call_flow.take_turn(
+            app.state.sessionmaker, app.state.conversation, call_id, "כן", key="k-ours"
+        )
+    )
+    await asyncio.sleep(0.3)  # our write is now waiting behind the other process's transaction
+    release.set()
+    await holder
+    turn = await ours
+
+    assert turn.index == 2 and turn.idempotency_key == "k-ours"
+    turns = await stored_turns(app, call_id)
+    assert [(t.index, t.idempotency_key) for t in turns[1:]] == [(1, "k-other"), (2, "k-ours")]
+
+
 async def test_turns_of_one_call_in_one_process_queue_instead_of_interleaving(
     app: FastAPI,
 ) -> None:

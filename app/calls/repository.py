@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.calls.models import Call, Turn
 from app.contract import storable_id
@@ -29,6 +29,44 @@ async def get_by_sid(session: AsyncSession, call_sid: str, *, lock: bool = False
     if lock:
         query = query.with_for_update()
     return await session.scalar(query)
+
+
+async def get_with_lead(session: AsyncSession, call_id: int) -> Call | None:
+    """Gets a call and its lead in one statement (`call.lead` is then loaded)."""
+    if not storable_id(call_id):
+        return None
+    return await session.scalar(
+        select(Call).where(Call.id == call_id).options(joinedload(Call.lead))
+    )
+
+
+async def locked_for_turn(
+    session: AsyncSession, call_id: int, key: str | None
+) -> tuple[Call, int, int | None] | None:
+    """In one statement: the call (its row locked), the index its next turn gets, and the id
+    of the turn already stored under `key`, if any.
+
+    On Postgres the subqueries read the statement's snapshot, taken before the row lock is
+    granted: a turn a racing process commits meanwhile is missed here and met by the unique
+    constraints on (call, index) and on the key when this turn is inserted.
+    """
+    if not storable_id(call_id):
+        return None
+    last = select(func.max(Turn.index)).where(Turn.call_id == Call.id).scalar_subquery()
+    stored = (
+        select(Turn.id).where(Turn.idempotency_key == key).scalar_subquery()
+        if key is not None
+        else null()
+    )
+    row = (
+        await session.execute(
+            select(Call, last, stored).where(Call.id == call_id).with_for_update()
+        )
+    ).first()
+    if row is None:
+        return None
+    call, last_index, stored_id = row
+    return call, 0 if last_index is None else int(last_index) + 1, stored_id
 
 
 async def get_with_turns(session: AsyncSession, call_id: int) -> Call | None:

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
@@ -51,6 +52,7 @@ from app.errors import AppError, Conflict, NotFound
 from app.integrations.webhooks import outbox, payloads
 from app.integrations.webhooks.models import Event
 from app.leads import repository as leads_repo
+from app.leads.models import Lead
 from app.meetings.availability import AvailabilityRules, slot_at
 
 log = structlog.get_logger(__name__)
@@ -139,9 +141,15 @@ async def open_call(
 async def conversation_of(session: AsyncSession, engine: Engine, call: Call) -> Conversation:
     """Rebuilds the agent's view of the call from its records."""
     lead = await leads_repo.get(session, call.lead_id) if call.lead_id else None
+    return conversation_from(engine, call, lead, await calls_repo.turns(session, call.id))
+
+
+def conversation_from(
+    engine: Engine, call: Call, lead: Lead | None, turns: Sequence[Turn]
+) -> Conversation:
+    """The agent's view of the call, from the call, its lead and its turns as read."""
     if lead is None:
         raise CallOver(f"Call {call.id}: its lead no longer exists.")
-    turns = await calls_repo.turns(session, call.id)
     rules = AvailabilityRules.from_settings(engine.settings)
     snapshot = Snapshot.from_json(call.conversation)
     return Conversation(
@@ -223,6 +231,8 @@ class Heard:
 
 # The pipeline always gets this long, even when hearing the caller ate most of the budget.
 MIN_ANSWER_S = 1.5
+# The write is tried again after a unique-constraint race (see calls.repository.locked_for_turn).
+STORE_ATTEMPTS = 3
 
 
 async def take_turn(
@@ -247,14 +257,18 @@ async def take_turn(
     without the pipeline's understanding (a pressed key, a cut reply resumed).
     """
     async with _gate(sessions, call_id):
-        async with read_session(sessions) as session:
-            call = await _get(session, call_id)
-            stored = await calls_repo.turn_by_key(session, key) if key is not None else None
-            if stored is not None:
-                return stored
-            if call.outcome is not None:
-                raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
-            conversation = await conversation_of(session, engine, call)
+        async with read_session(sessions) as session:  # two statements: call + lead, turns
+            call = await calls_repo.get_with_lead(session, call_id)
+            if call is None:
+                raise CallNotFound(call_id)
+            turns = await calls_repo.turns(session, call_id)
+        # Keys are scoped to their call (see the router), so a retry finds its turn among these.
+        stored = next((t for t in turns if key is not None and t.idempotency_key == key), None)
+        if stored is not None:
+            return stored
+        if call.outcome is not None:
+            raise CallOver(f"Call {call.id} has ended ({call.outcome}).")
+        conversation = conversation_from(engine, call, call.lead, turns)
         match caller:
             case str():
                 heard = Heard(caller)
@@ -273,8 +287,22 @@ async def take_turn(
             result = await engine.pipeline.run_turn(
                 sessions, conversation, heard.text, deadline_s=left_s, voice=voice
             )
-        async with write_session(sessions) as session:
-            return await _store(session, engine, call_id, conversation, result, key, heard)
+        for attempt in range(STORE_ATTEMPTS):
+            try:
+                async with write_session(sessions) as session:
+                    turn, concluded = await _store(
+                        session, engine, call_id, conversation, result, key, heard
+                    )
+            except IntegrityError:  # a racing process took the index or the key first
+                if attempt + 1 == STORE_ATTEMPTS:
+                    raise
+                log.warning("turn_store_retried", call_id=call_id)
+                continue
+            if concluded is not None:
+                metrics.CALL_OUTCOMES.labels(outcome=concluded).inc()
+                log.info("call_outcome", call_id=call_id, outcome=concluded)
+            return turn
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def _store(
@@ -285,15 +313,18 @@ async def _store(
     result: TurnResult,
     key: str | None,
     heard: Heard,
-) -> Turn:
-    """Writes the turn and the call's new state; a retry another process stored wins."""
-    call = await _get(session, call_id, lock=True)
-    if key is not None:
-        stored = await calls_repo.turn_by_key(session, key)
+) -> tuple[Turn, Outcome | None]:
+    """Writes the turn and the call's new state; a retry another process stored wins.
+    Returns the turn and the outcome the call came to in it."""
+    found = await calls_repo.locked_for_turn(session, call_id, key)
+    if found is None:
+        raise CallNotFound(call_id)
+    call, index, stored_id = found
+    if stored_id is not None:
+        stored = await calls_repo.get_turn(session, stored_id)
         if stored is not None:
             log.info("turn_answered_elsewhere", call_id=call_id)
-            return stored
-    index = await calls_repo.next_index(session, call_id)
+            return stored, None
     if index != len(conversation.history):  # history includes this turn; turn 0 is the greeting
         log.warning("turn_raced", call_id=call_id, index=index)
     concluded = _remember(call, conversation, result)
@@ -322,7 +353,7 @@ async def _store(
         error=result.error,
     )
     await calls_repo.add(session, turn)
-    return turn
+    return turn, concluded
 
 
 async def mark_heard(
@@ -346,8 +377,6 @@ def _remember(call: Call, conversation: Conversation, result: TurnResult) -> Out
         if conversation.booked_meeting_id is not None and outcome != Outcome.opted_out:
             outcome = Outcome.booked  # a meeting was booked: whatever ended the call after it
         if calls.concluded(call, outcome):
-            metrics.CALL_OUTCOMES.labels(outcome=outcome).inc()
-            log.info("call_outcome", call_id=call.id, outcome=outcome)
             return outcome
     return None
 

@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import re
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -255,6 +256,29 @@ async def _rescue(ctx: Context, hook: Webhook) -> str:
     return twiml.say_and_hang_up(ctx.settings, ctx.catalog.technical_goodbye())
 
 
+class KnownCalls:
+    """CallSid -> our call id, remembered per database in this process, so a caller's turn
+    needs no read to find its call: once stored, a CallSid never changes hands. Bounded; the
+    oldest is forgotten first."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._ids: weakref.WeakKeyDictionary[object, dict[str, int]] = weakref.WeakKeyDictionary()
+
+    def get(self, sessions: object, call_sid: str) -> int | None:
+        found = self._ids.get(sessions)
+        return found.get(call_sid) if found is not None and call_sid else None
+
+    def remember(self, sessions: object, call_sid: str, call_id: int) -> None:
+        found = self._ids.setdefault(sessions, {})
+        if len(found) >= self.size:
+            del found[next(iter(found))]
+        found[call_sid] = call_id
+
+
+_known_calls = KnownCalls()
+
+
 async def _find_call(
     session: AsyncSession, hook: Webhook, *, lock: bool = False, bind: bool = False
 ) -> Call | None:
@@ -391,9 +415,13 @@ async def _spoken(
     key: Callable[[int], str | None] | None = None,
 ) -> str:
     """A caller turn of a call we know; the turn's key is `key(call_id)`, else the webhook's."""
-    async with read_session(ctx.sessions) as session:
-        call = await _find_call(session, hook)
-        call_id = call.id if call is not None else None
+    call_id = _known_calls.get(ctx.sessions, hook.call_sid)
+    if call_id is None:
+        async with read_session(ctx.sessions) as session:
+            call = await _find_call(session, hook)
+            call_id = call.id if call is not None else None
+            if call is not None and call.call_sid and call.call_sid == hook.call_sid:
+                _known_calls.remember(ctx.sessions, call.call_sid, call.id)
     if call_id is None:
         return _unknown(ctx, hook)
     turn_key = (key and key(call_id)) or hook.turn_key(call_id)

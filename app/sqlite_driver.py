@@ -1,0 +1,110 @@
+"""aiosqlite with one thread hop per statement, for SQLAlchemy's async SQLite dialect.
+
+SQLAlchemy drives aiosqlite one DBAPI call at a time: open a cursor, execute, fetch all, close.
+Each is a round trip to the connection's thread (a queue put, a wake-up, a call_soon_threadsafe
+and a greenlet switch back), so a point read costs four of them and a turn's dozen statements
+cost about fifty. Here a cursor runs the whole statement in its thread at once (execute, fetch
+every row, close) and then answers SQLAlchemy's calls from what it brought back. Rows are always
+fetched whole, as SQLAlchemy's buffered aiosqlite cursor already does; nothing here streams.
+
+Installed by `app.db.create_engine` through the `do_connect` event; everything else (the
+thread, commit, rollback, close, errors) is aiosqlite's own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any
+
+import aiosqlite
+
+# What sqlite3 hands back for one statement: description, rowcount, lastrowid, rows.
+_Outcome = tuple[Any, int, int | None, list[Any]]
+
+
+def _execute(connection: sqlite3.Connection, sql: str, parameters: Any) -> _Outcome:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, cursor.rowcount, cursor.lastrowid, rows
+    finally:
+        cursor.close()
+
+
+def _execute_many(connection: sqlite3.Connection, sql: str, rows: Iterable[Any]) -> _Outcome:
+    cursor = connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+        return cursor.description, cursor.rowcount, cursor.lastrowid, []
+    finally:
+        cursor.close()
+
+
+class Cursor:
+    """A statement run whole in the connection's thread; reads are answered from its rows."""
+
+    arraysize = 1
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._rows: deque[Any] = deque()
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+
+    async def __aenter__(self) -> Cursor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._rows.clear()
+
+    def _took(self, outcome: _Outcome) -> None:
+        self.description, self.rowcount, self.lastrowid, rows = outcome
+        self._rows = deque(rows)
+
+    async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> Cursor:
+        self._took(await self._connection.run(_execute, sql, parameters))
+        return self
+
+    async def executemany(self, sql: str, rows: Iterable[Any]) -> Cursor:
+        self._took(await self._connection.run(_execute_many, sql, rows))
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._rows.popleft() if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = min(size or self.arraysize, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
+
+    async def fetchall(self) -> list[Any]:
+        rows = list(self._rows)
+        self._rows.clear()
+        return rows
+
+    async def close(self) -> None:
+        self._rows.clear()
+
+
+class Connection(aiosqlite.Connection):
+    """aiosqlite's connection, whose cursors cost no round trip until they run a statement."""
+
+    def cursor(self) -> Cursor:  # type: ignore[override]
+        return Cursor(self)
+
+    async def run(self, statement: Callable[..., _Outcome], *args: Any) -> _Outcome:
+        """Runs `statement(sqlite3_connection, *args)` in the connection's thread."""
+        outcome: _Outcome = await self._execute(statement, self._conn, *args)  # type: ignore[no-untyped-call]
+        return outcome
+
+
+def connect(database: str, **kwargs: Any) -> Connection:
+    """Like `aiosqlite.connect`, for SQLAlchemy's `async_creator_fn` (it awaits the result)."""
+    connection = Connection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
+    connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite's own
+    return connection

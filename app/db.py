@@ -65,6 +65,8 @@ def utcnow() -> datetime:
 
 
 READ_ONLY = "messiah_read_only"
+# SQLite: the session's statements run on the event loop's thread (see app.sqlite_driver).
+INLINE = "messiah_inline"
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -87,13 +89,23 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        options = conn.get_execution_options()
+        driver = conn.connection.driver_connection
+        if isinstance(driver, sqlite_driver.Connection):
+            driver.run_inline(options.get(INLINE, False))
         # A read-only session (`read_session`) reads a WAL snapshot without the write lock.
-        if conn.get_execution_options().get(READ_ONLY, False):
+        if options.get(READ_ONLY, False):
             conn.exec_driver_sql("BEGIN")
             return
         started = time.perf_counter()
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         metrics.DB_WAIT_SECONDS.labels(wait="write_lock").observe(time.perf_counter() - started)
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        driver = record.driver_connection
+        if isinstance(driver, sqlite_driver.Connection):
+            driver.run_inline(False)  # only the session that asked runs inline
 
 
 class _TimedPool(AsyncAdaptedQueuePool):
@@ -147,10 +159,18 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
 
 
 @asynccontextmanager
-async def read_session(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session that only reads: it never waits for, nor holds, SQLite's write lock."""
+async def read_session(
+    factory: async_sessionmaker[AsyncSession], *, point: bool = False
+) -> AsyncIterator[AsyncSession]:
+    """A session that only reads: it never waits for, nor holds, SQLite's write lock.
+
+    `point`: the caller reads a few rows by key (a turn's call, lead and turns), which SQLite
+    answers in microseconds, so they run on the event loop's thread instead of a round trip to
+    the connection's. Never for a read whose size the input decides.
+    """
+    options = {READ_ONLY: True, "postgresql_readonly": True, INLINE: point}
     async with factory() as session:
-        await session.connection(execution_options={READ_ONLY: True, "postgresql_readonly": True})
+        await session.connection(execution_options=options)
         yield session
 
 
@@ -160,10 +180,15 @@ _writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio
 
 
 @asynccontextmanager
-async def write_session(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def write_session(
+    factory: async_sessionmaker[AsyncSession], *, point: bool = False
+) -> AsyncIterator[AsyncSession]:
     """A short write transaction; on SQLite, this process's writers queue before taking a
     connection, so they neither sleep in SQLite's busy handler nor hold pooled connections
-    while the one writer SQLite allows works."""
+    while the one writer SQLite allows works.
+
+    `point`, as for `read_session`: a few statements by key; once SQLite's write lock is held
+    they run on the event loop's thread (taking the lock and committing stay off it)."""
     bind = factory.kw.get("bind")
     if bind is None or bind.dialect.name != "sqlite":
         async with factory.begin() as session:
@@ -175,4 +200,6 @@ async def write_session(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
     async with lock:
         metrics.DB_WAIT_SECONDS.labels(wait="write_queue").observe(time.perf_counter() - started)
         async with factory.begin() as session:
+            if point:
+                await session.connection(execution_options={INLINE: True})
             yield session

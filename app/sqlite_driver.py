@@ -7,8 +7,16 @@ cost about fifty. Here a cursor runs the whole statement in its thread at once (
 every row, close) and then answers SQLAlchemy's calls from what it brought back. Rows are always
 fetched whole, as SQLAlchemy's buffered aiosqlite cursor already does; nothing here streams.
 
+A connection can also run statements on the event loop's own thread (`inline`), with no hop
+at all: `app.db` turns that on only for a session that asks (a turn's few point reads and its
+short write) and off when the connection goes back to the pool. What could wait stays on the
+thread even then: `BEGIN IMMEDIATE` (another process may hold the write lock) and `COMMIT` (it
+may checkpoint the WAL, which syncs to disk). A WAL reader never waits for a writer, and inside
+a transaction that holds the write lock nothing else waits, so an inline statement costs what
+SQLite spends on it: microseconds for the statements it is used for.
+
 Installed by `app.db.create_engine` through the `do_connect` event; everything else (the
-thread, commit, rollback, close, errors) is aiosqlite's own.
+thread, commit, close, errors) is aiosqlite's own.
 """
 
 from __future__ import annotations
@@ -68,7 +76,11 @@ class Cursor:
         self._rows = deque(rows)
 
     async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> Cursor:
-        self._took(await self._connection.run(_execute, sql, parameters))
+        conn = self._connection
+        if conn.inline and sql not in WAITS:
+            self._took(_execute(conn._conn, sql, parameters))
+        else:
+            self._took(await conn.run(_execute, sql, parameters))
         return self
 
     async def executemany(self, sql: str, rows: Iterable[Any]) -> Cursor:
@@ -91,11 +103,31 @@ class Cursor:
         self._rows.clear()
 
 
+# Statements that may wait on another process, never run inline.
+WAITS = frozenset({"BEGIN IMMEDIATE", "COMMIT"})
+
+
 class Connection(aiosqlite.Connection):
     """aiosqlite's connection, whose cursors cost no round trip until they run a statement."""
 
+    def __init__(self, *args: Any, same_thread_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._may_inline = not same_thread_only
+        self.inline = False
+
+    def run_inline(self, on: bool) -> None:
+        """Statements on the event loop's thread from now on (`on`), or on the connection's."""
+        self.inline = on and self._may_inline
+
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
+
+    async def rollback(self) -> None:
+        """Inline, a rollback is instant: a read's snapshot, or a short write's few pages."""
+        if self.inline:
+            self._conn.rollback()
+        else:
+            await super().rollback()
 
     async def run(self, statement: Callable[..., _Outcome], *args: Any) -> _Outcome:
         """Runs `statement(sqlite3_connection, *args)` in the connection's thread."""
@@ -105,6 +137,10 @@ class Connection(aiosqlite.Connection):
 
 def connect(database: str, **kwargs: Any) -> Connection:
     """Like `aiosqlite.connect`, for SQLAlchemy's `async_creator_fn` (it awaits the result)."""
-    connection = Connection(partial(sqlite3.connect, database, **kwargs), iter_chunk_size=64)
+    connection = Connection(
+        partial(sqlite3.connect, database, **kwargs),
+        iter_chunk_size=64,
+        same_thread_only=kwargs.get("check_same_thread", True),
+    )
     connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite's own
     return connection

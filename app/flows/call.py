@@ -257,7 +257,7 @@ async def take_turn(
     without the pipeline's understanding (a pressed key, a cut reply resumed).
     """
     async with _gate(sessions, call_id):
-        async with read_session(sessions) as session:  # two statements: call + lead, turns
+        async with read_session(sessions, point=True) as session:  # call + lead, turns
             call = await calls_repo.get_with_lead(session, call_id)
             if call is None:
                 raise CallNotFound(call_id)
@@ -289,7 +289,7 @@ async def take_turn(
             )
         for attempt in range(STORE_ATTEMPTS):
             try:
-                async with write_session(sessions) as session:
+                async with write_session(sessions, point=True) as session:
                     turn, concluded = await _store(
                         session, engine, call_id, conversation, result, key, heard
                     )

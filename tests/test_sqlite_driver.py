@@ -1,0 +1,146 @@
+"""SQLite statements: one thread hop each, or none in a session that asks (`point`), and never
+the event loop's thread for what may wait on another process.
+
+Which thread ran a statement is read from inside SQLite: a SQL function that answers the id of
+the thread calling it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.db import create_engine, create_sessionmaker, read_session, write_session
+from app.sqlite_driver import Connection
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        await conn.execute(text("INSERT INTO notes (body) VALUES ('a'), ('b'), ('c')"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
+
+
+async def thread_of(session: AsyncSession) -> int:
+    """The id of the thread SQLite ran this session's next statement on."""
+    conn = await session.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert isinstance(driver, Connection)
+    await driver.create_function("thread_id", 0, threading.get_ident)
+    return int((await session.execute(text("SELECT thread_id()"))).scalar_one())
+
+
+async def test_statements_run_on_the_connections_thread_unless_the_session_asks(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    loop_thread = threading.get_ident()
+
+    async with read_session(sessions) as session:
+        plain = await thread_of(session)
+    async with read_session(sessions, point=True) as session:
+        point_read = await thread_of(session)
+    async with write_session(sessions, point=True) as session:
+        point_write = await thread_of(session)
+        await session.execute(text("INSERT INTO notes (body) VALUES ('d')"))
+    # The connections the point sessions used went back to the pool: none of them runs inline
+    # for the next session, whichever connection it gets.
+    for _ in range(3):
+        async with read_session(sessions) as session:
+            assert await thread_of(session) != loop_thread
+        async with write_session(sessions) as session:
+            assert await thread_of(session) != loop_thread
+
+    assert plain != loop_thread
+    assert point_read == loop_thread and point_write == loop_thread
+    async with read_session(sessions) as session:
+        bodies = (await session.execute(text("SELECT body FROM notes ORDER BY id"))).scalars()
+        assert list(bodies) == ["a", "b", "c", "d"]  # the inline write was committed
+
+
+async def test_a_point_write_waiting_for_another_processs_lock_does_not_stop_the_loop(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    database = engine.url.database
+    assert database is not None
+    locked, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:  # another process's connection, holding SQLite's write lock
+        conn = sqlite3.connect(database, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO notes (body) VALUES ('other')")
+        locked.set()
+        release.wait(10)
+        conn.execute("COMMIT")
+        conn.close()
+
+    holder = threading.Thread(target=other_process)
+    holder.start()
+    await asyncio.to_thread(locked.wait, 10)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def write() -> float:
+        async with write_session(sessions, point=True) as session:
+            waited = time.monotonic()
+            await session.execute(text("INSERT INTO notes (body) VALUES ('ours')"))
+        return time.monotonic() - waited
+
+    ticker = asyncio.create_task(tick())
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.5)
+    ticks_while_locked = ticks
+    release.set()
+    await writing
+    ticker.cancel()
+    holder.join()
+
+    assert ticks_while_locked >= 10  # the loop kept running while our write waited
+    async with read_session(sessions) as session:
+        bodies = (await session.execute(text("SELECT body FROM notes ORDER BY id"))).scalars()
+        assert list(bodies)[-2:] == ["other", "ours"]
+
+
+async def test_rows_are_read_whole_whichever_way_a_statement_runs(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    for point in (False, True):
+        async with read_session(sessions, point=point) as session:
+            result = await session.execute(
+                text("SELECT id, body FROM notes WHERE id <= 3 ORDER BY id")
+            )
+            assert result.fetchone() == (1, "a")
+            assert result.fetchmany(1) == [(2, "b")]
+            assert result.fetchall() == [(3, "c")]
+        async with write_session(sessions, point=point) as session:
+            inserted = await session.execute(
+                text("INSERT INTO notes (body) VALUES (:b) RETURNING id"), {"b": f"p{point}"}
+            )
+            new_id = inserted.scalar_one()
+            updated = await session.execute(
+                text("UPDATE notes SET body = body || '!' WHERE id = :i"), {"i": new_id}
+            )
+            assert updated.rowcount == 1
+    async with read_session(sessions) as session:
+        rows = (await session.execute(text("SELECT body FROM notes WHERE id > 3"))).scalars()
+        assert list(rows) == ["pFalse!", "pTrue!"]

@@ -103,6 +103,13 @@ async def book(
 )
 async def invitation(meeting_id: Id, session: DbSession, settings: AppSettings) -> Response:
     """The meeting as an iCalendar invitation."""
+    return await invitation_download(session, meeting_id, settings)
+
+
+async def invitation_download(
+    session: AsyncSession, meeting_id: int, settings: Settings
+) -> Response:
+    """The .ics file of a meeting, as the API and the console both serve it."""
     meeting = await service.get_meeting(session, meeting_id)
     lead = await leads_repo.get(session, meeting.lead_id) if meeting.lead_id else None
     return Response(

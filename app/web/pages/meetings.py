@@ -11,9 +11,8 @@ from starlette.responses import Response
 from app.contract import Id
 from app.db import read_session
 from app.deps import AppClock, AppSettings, DbSession, DbSessions, Events
-from app.flows.meetings import AppScheduler, canceled_by
+from app.flows.meetings import AppScheduler, canceled_by, invitation_download
 from app.leads import repository as leads_repo
-from app.meetings import ics, service
 from app.meetings import repository as meetings_repo
 from app.meetings.models import MeetingStatus
 from app.web.auth import Console
@@ -48,13 +47,7 @@ async def invitation(
     meeting_id: Id, console: Console, session: DbSession, settings: AppSettings
 ) -> Response:
     """The same invitation GET /meetings/{id}.ics serves, for the logged-in browser."""
-    meeting = await service.get_meeting(session, meeting_id)
-    lead = await leads_repo.get(session, meeting.lead_id) if meeting.lead_id else None
-    return Response(
-        ics.meeting_to_ics(meeting, lead, settings),
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
-    )
+    return await invitation_download(session, meeting_id, settings)
 
 
 @router.post("/{meeting_id}/cancel")

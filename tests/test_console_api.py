@@ -228,6 +228,14 @@ async def test_the_overview_counts_a_booked_simulated_call(
     assert "100.0%" in charts.text
     meetings = await client.get("/console/meetings")
     assert "Roy Levi" in meetings.text and ".ics" in meetings.text
+    link = re.search(r'href="(/console/meetings/\d+\.ics)"', meetings.text)
+    assert link is not None
+    download = await client.get(link.group(1))
+    api = await client.get(link.group(1).removeprefix("/console"), headers=headers)
+    assert download.status_code == 200 and download.headers["content-type"].startswith(
+        "text/calendar"
+    )
+    assert download.content == api.content and b"BEGIN:VEVENT" in download.content
 
 
 def test_percentiles_are_nearest_rank() -> None:

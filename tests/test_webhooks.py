@@ -244,6 +244,28 @@ async def test_an_opt_out_is_announced_with_personal_data_when_configured(
     assert taken.body["data"]["call_id"] == call_id
 
 
+async def test_a_do_not_call_list_announces_each_lead_it_newly_marks(
+    app: FastAPI, client: httpx.AsyncClient, receiver: WebhookReceiver
+) -> None:
+    await subscribe(client, receiver.url, "lead.opted_out")
+    dana = await add_lead(app)
+    await add_lead(app, name="אלי לוי", phone="+972521112244", gender="male")
+    listing = b"phone\n050-123-4567\n053-000-0000\n"
+
+    for _ in range(2):  # the same list twice: the second marks nobody new
+        response = await client.post(
+            "/leads/do-not-call/import", files={"file": ("dnc.csv", listing, "text/csv")}
+        )
+        assert response.status_code == 200, response.text
+    async with httpx.AsyncClient() as http:
+        await worker(app, http).tick()
+
+    (taken,) = receiver.delivered()
+    assert taken.type == "lead.opted_out"
+    assert taken.body["data"]["lead"]["id"] == dana and taken.body["data"]["call_id"] is None
+    assert response.json()["marked"] == 1
+
+
 def test_the_documented_verification_refuses_a_tampered_body() -> None:
     headers = signing.headers(SECRET, "msg_1", 1_700_000_000, b'{"a":1}')
     assert verify(SECRET, headers, b'{"a":1}', 1_700_000_000)

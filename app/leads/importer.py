@@ -8,7 +8,7 @@ stay written; importing the same file again (merge mode) is safe and changes not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,8 +186,15 @@ async def preview_csv(
     return await asyncio.to_thread(_report, mode, parsed, rows)
 
 
-async def import_dnc_csv(sessions: Sessions, data: bytes) -> DncReport:
-    """Marks every lead whose phone is in the file do-not-call; unknown numbers are counted."""
+# Told, in the transaction that marks them, which leads a do-not-call list newly marked.
+OnMarked = Callable[[AsyncSession, Sequence[Lead]], Awaitable[None]]
+
+
+async def import_dnc_csv(
+    sessions: Sessions, data: bytes, on_marked: OnMarked | None = None
+) -> DncReport:
+    """Marks every lead whose phone is in the file do-not-call; unknown numbers are counted.
+    `on_marked` hears of the leads that were not do-not-call before, in the same transaction."""
     parsed = await asyncio.to_thread(parse_phones, data)
     phones = list(dict.fromkeys(parsed.phones))
     marked = 0
@@ -195,9 +202,12 @@ async def import_dnc_csv(sessions: Sessions, data: bytes) -> DncReport:
         async with sessions.begin() as session:
             await repository.plan_lookups_afresh(session)
             known = await repository.get_by_phones(session, phones[start : start + CHUNK_ROWS])
+            newly = [lead for lead in known.values() if not lead.do_not_call]
             for lead in known.values():
                 lead.do_not_call = True
                 lead.status = LeadStatus.do_not_call
+            if newly and on_marked is not None:
+                await on_marked(session, newly)
         marked += len(known)
     return DncReport(
         marked=marked,

@@ -74,7 +74,7 @@ async def create_lead(payload: LeadCreate, session: DbSession) -> Lead:
     return await repository.add(session, Lead(**payload.model_dump()))
 
 
-async def _json(report: ImportReport | DncReport) -> Response:
+async def json_report(report: ImportReport | DncReport) -> Response:
     """Serialises a report (one entry per row: 50,000 of them) off the event loop."""
     body = await asyncio.to_thread(report.model_dump_json)
     return Response(body, media_type="application/json")
@@ -100,7 +100,7 @@ async def import_leads(
     """Imports a CSV of leads (English or Hebrew headers); bad rows are reported, not fatal."""
     data = await read_upload(file, settings)
     report = await importer.import_csv(sessions, data, mode)
-    return await _json(report)
+    return await json_report(report)
 
 
 @router.get(
@@ -137,14 +137,7 @@ def template_response(lang: TemplateLanguage) -> Response:
     )
 
 
-@router.post("/do-not-call/import", response_model=DncReport)
-async def import_do_not_call(
-    file: UploadFile, sessions: DbSessions, settings: AppSettings
-) -> Response:
-    """Marks the leads on a do-not-call list (CSV with a phone / טלפון column); never dialed."""
-    data = await read_upload(file, settings)
-    report = await importer.import_dnc_csv(sessions, data)
-    return await _json(report)
+# POST /leads/do-not-call/import announces the opt-outs (webhooks): app/flows/router.py.
 
 
 @router.get("/{lead_id}", response_model=LeadRead, responses=not_found("lead"))

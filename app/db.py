@@ -91,7 +91,7 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         options = conn.get_execution_options()
         driver = conn.connection.driver_connection
-        if isinstance(driver, sqlite_driver.Connection):
+        if isinstance(driver, sqlite_driver.Connection):  # every transaction says, for itself
             driver.run_inline(options.get(INLINE, False))
         # A read-only session (`read_session`) reads a WAL snapshot without the write lock.
         if options.get(READ_ONLY, False):
@@ -100,12 +100,6 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         started = time.perf_counter()
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         metrics.DB_WAIT_SECONDS.labels(wait="write_lock").observe(time.perf_counter() - started)
-
-    @event.listens_for(engine.sync_engine.pool, "checkin")
-    def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-        driver = record.driver_connection
-        if isinstance(driver, sqlite_driver.Connection):
-            driver.run_inline(False)  # only the session that asked runs inline
 
 
 class _TimedPool(AsyncAdaptedQueuePool):

@@ -8,8 +8,8 @@ every row, close) and then answers SQLAlchemy's calls from what it brought back.
 fetched whole, as SQLAlchemy's buffered aiosqlite cursor already does; nothing here streams.
 
 A connection can also run statements on the event loop's own thread (`inline`), with no hop
-at all: `app.db` turns that on only for a session that asks (a turn's few point reads and its
-short write) and off when the connection goes back to the pool. What could wait stays on the
+at all: `app.db` sets it as each transaction begins, on only for a session that asks (a turn's
+few point reads and its short write). What could wait stays on the
 thread even then: `BEGIN IMMEDIATE` (another process may hold the write lock) and `COMMIT` (it
 may checkpoint the WAL, which syncs to disk). A WAL reader never waits for a writer, and inside
 a transaction that holds the write lock nothing else waits, so an inline statement costs what

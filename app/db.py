@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import weakref
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_
 
 from app import metrics, sqlite_driver
 
@@ -82,9 +84,10 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # app.sqlite_driver checkpoints
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -98,7 +101,14 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
             conn.exec_driver_sql("BEGIN")
             return
         started = time.perf_counter()
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Inline, the lock is taken on the loop's thread (polled), else waited for in SQLite's
+        # busy handler on the connection's thread.
+        if not (
+            isinstance(driver, sqlite_driver.Connection)
+            and driver.inline
+            and await_(driver.begin_immediate())
+        ):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         metrics.DB_WAIT_SECONDS.labels(wait="write_lock").observe(time.perf_counter() - started)
 
 
@@ -174,26 +184,32 @@ _writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio
 
 
 @asynccontextmanager
-async def write_session(
-    factory: async_sessionmaker[AsyncSession], *, point: bool = False
-) -> AsyncIterator[AsyncSession]:
-    """A short write transaction; on SQLite, this process's writers queue before taking a
-    connection, so they neither sleep in SQLite's busy handler nor hold pooled connections
-    while the one writer SQLite allows works.
+async def write_session(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A short write transaction: a few statements by key, never a network wait inside.
 
-    `point`, as for `read_session`: a few statements by key; once SQLite's write lock is held
-    they run on the event loop's thread (taking the lock and committing stay off it)."""
+    On SQLite, this process's writers queue before taking a connection, so they neither poll
+    for the write lock together nor hold pooled connections while the one writer SQLite
+    allows works; the transaction then runs on the event loop's thread (app.sqlite_driver),
+    so the lock is held only for the microseconds its statements take."""
     bind = factory.kw.get("bind")
-    if bind is None or bind.dialect.name != "sqlite":
-        async with factory.begin() as session:
-            yield session
-        return
-    locks = _writers.setdefault(asyncio.get_running_loop(), {})
-    lock = locks.setdefault(id(bind), asyncio.Lock())
+    sqlite = bind is not None and bind.dialect.name == "sqlite"
+    queue: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
+    if sqlite:
+        locks = _writers.setdefault(asyncio.get_running_loop(), {})
+        queue = locks.setdefault(id(bind), asyncio.Lock())
     started = time.perf_counter()
-    async with lock:
-        metrics.DB_WAIT_SECONDS.labels(wait="write_queue").observe(time.perf_counter() - started)
-        async with factory.begin() as session:
-            if point:
+    async with queue:
+        if sqlite:
+            waited = time.perf_counter() - started
+            metrics.DB_WAIT_SECONDS.labels(wait="write_queue").observe(waited)
+        # Committed here rather than by `factory.begin()`, whose exit commits in a new task:
+        # the loop would run everything else that is ready while the locks are held.
+        async with factory() as session:
+            if sqlite:
                 await session.connection(execution_options={INLINE: True})
-            yield session
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()

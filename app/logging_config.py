@@ -24,6 +24,7 @@ _PHONE = re.compile(
     r"(?!\w)"
 )
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+QUIET_AT_INFO = ("httpx", "httpx2")
 # Structure, not content; `_record` is the stdlib record, removed before rendering.
 _UNMASKED_KEYS = frozenset({"timestamp", "level", "logger", "_record", "_from_structlog"})
 
@@ -103,3 +104,8 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         uvicorn_logger.handlers[:] = []
         uvicorn_logger.setLevel(logging.NOTSET)  # LOG_LEVEL decides, not uvicorn's own level
         uvicorn_logger.propagate = True
+    # The HTTP clients log every request at INFO; the provider metrics and the turn's own line
+    # already say what a turn called and how long it took, so they speak up only to debug.
+    for name in QUIET_AT_INFO:
+        quiet = root.level > logging.DEBUG
+        logging.getLogger(name).setLevel(logging.WARNING if quiet else logging.NOTSET)

@@ -9,11 +9,13 @@ fetched whole, as SQLAlchemy's buffered aiosqlite cursor already does; nothing h
 
 A connection can also run statements on the event loop's own thread (`inline`), with no hop
 at all: `app.db` sets it as each transaction begins, on only for a session that asks (a turn's
-few point reads and its short write). What could wait stays on the
-thread even then: `BEGIN IMMEDIATE` (another process may hold the write lock) and `COMMIT` (it
-may checkpoint the WAL, which syncs to disk). A WAL reader never waits for a writer, and inside
-a transaction that holds the write lock nothing else waits, so an inline statement costs what
-SQLite spends on it: microseconds for the statements it is used for.
+point reads, and every short write). A WAL reader never waits for a writer, and inside a
+transaction that holds the write lock nothing else waits, so an inline statement costs what
+SQLite spends on it. Taking the write lock may wait on another process: inline, it is tried
+without waiting and tried again after short sleeps of the loop (`begin_immediate`), so the
+lock is held only while the transaction's statements run, never while a woken coroutine waits
+its turn on a busy loop. Committing never checkpoints the WAL (which syncs to disk): every
+`CHECKPOINT_EVERY` commits a passive checkpoint runs on a connection and thread of its own.
 
 Installed by `app.db.create_engine` through the `do_connect` event; everything else (the
 thread, commit, close, errors) is aiosqlite's own.
@@ -21,7 +23,9 @@ thread, commit, close, errors) is aiosqlite's own.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -105,6 +109,59 @@ class Cursor:
 
 # Statements that may wait on another process, never run inline.
 WAITS = frozenset({"BEGIN IMMEDIATE", "COMMIT"})
+BUSY_TIMEOUT_MS = 30_000
+# Inline, the write lock is polled this long (the sleeps growing to POLL_MAX_S) before the
+# connection's thread waits for it in SQLite's own busy handler.
+POLL_S, POLL_FIRST_S, POLL_MAX_S = 1.0, 0.0005, 0.005
+CHECKPOINT_EVERY = 200
+RESTART_TRIES, RESTART_PAUSE_S = 20, 0.002
+
+
+class _Checkpoints:
+    """Passive WAL checkpoints of one database file, one at a time, off the event loop."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.commits = 0
+        self.running: asyncio.Task[None] | None = None
+
+    def committed(self) -> None:
+        self.commits += 1
+        if self.commits < CHECKPOINT_EVERY or (self.running and not self.running.done()):
+            return
+        self.commits = 0
+        self.running = asyncio.get_running_loop().create_task(asyncio.to_thread(self._run))
+
+    def _run(self) -> None:
+        """Copies the WAL into the database while writers go on, then what they added meanwhile,
+        holding them off that long, so that the next writer starts the WAL over instead of
+        growing it. Neither waits for a lock: with a writer or reader in the way, the second
+        is tried again after a pause of this thread."""
+        conn = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            for _ in range(RESTART_TRIES):
+                busy, _, _ = conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                if not busy:
+                    return
+                time.sleep(RESTART_PAUSE_S)
+        finally:
+            conn.close()
+
+
+_checkpoints: dict[str, _Checkpoints] = {}
+
+
+def _checkpoints_of(connection: sqlite3.Connection) -> _Checkpoints | None:
+    """The checkpoints of a connection's main database file (None in memory)."""
+    rows = connection.execute("PRAGMA database_list").fetchall()
+    path = next((row[2] for row in rows if row[1] == "main"), "")
+    if not path:
+        return None
+    found = _checkpoints.get(path)
+    if found is None:
+        found = _checkpoints[path] = _Checkpoints(path)
+    return found
 
 
 class Connection(aiosqlite.Connection):
@@ -114,6 +171,8 @@ class Connection(aiosqlite.Connection):
         super().__init__(*args, **kwargs)
         self._may_inline = not same_thread_only
         self.inline = False
+        self._checkpoints: _Checkpoints | None = None
+        self._checked = False
 
     def run_inline(self, on: bool) -> None:
         """Statements on the event loop's thread from now on (`on`), or on the connection's."""
@@ -121,6 +180,48 @@ class Connection(aiosqlite.Connection):
 
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)
+
+    def try_begin_immediate(self) -> bool:
+        """BEGIN IMMEDIATE on the loop's thread, without waiting: False while another
+        connection holds the write lock."""
+        conn = self._conn
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                return False
+            raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return True
+
+    async def begin_immediate(self) -> bool:
+        """Takes the write lock from the loop's thread, sleeping between tries while another
+        connection holds it; False after `POLL_S` (the caller then waits in the thread)."""
+        deadline = time.monotonic() + POLL_S
+        pause = POLL_FIRST_S
+        while not self.try_begin_immediate():
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, POLL_MAX_S)
+        return True
+
+    async def commit(self) -> None:
+        """Inline, a commit only appends to the WAL; checkpoints run elsewhere, now and then."""
+        if self.inline:
+            self._conn.commit()
+        else:
+            await super().commit()
+        if not self._checked:
+            if self.inline:
+                self._checkpoints = _checkpoints_of(self._conn)
+            else:
+                self._checkpoints = await self._execute(_checkpoints_of, self._conn)  # type: ignore[no-untyped-call]
+            self._checked = True
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
 
     async def rollback(self) -> None:
         """Inline, a rollback is instant: a read's snapshot, or a short write's few pages."""

@@ -98,3 +98,18 @@ def test_log_lines_are_json_with_masked_phones_and_exceptions(
     assert "ValueError" in lines[1]["exception"]
     assert "4567" in lines[1]["exception"]
     assert "972501234567" not in json.dumps(lines)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_http_clients_log_each_request_only_at_debug(capsys: pytest.CaptureFixture[str]) -> None:
+    request = ('HTTP Request: %s %s "%s"', "POST", "https://api.openai.com/v1/x", "HTTP/1.1 200")
+    configure_logging("INFO", json=True)
+    for name in ("httpx", "httpx2"):
+        logging.getLogger(name).info(*request)
+        logging.getLogger(name).warning("a client warning")
+    configure_logging("DEBUG", json=True)
+    logging.getLogger("httpx2").info(*request)
+
+    events = [json.loads(line)["event"] for line in capsys.readouterr().out.splitlines() if line]
+    said = 'HTTP Request: POST https://api.openai.com/v1/x "HTTP/1.1 200"'
+    assert events == ["a client warning", "a client warning", said]

@@ -8,6 +8,7 @@ the thread calling it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
@@ -18,7 +19,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.db import create_engine, create_sessionmaker, read_session, write_session
+from app import sqlite_driver
+from app.db import (
+    create_engine,
+    create_sessionmaker,
+    read_session,
+    session_scope,
+    write_session,
+)
 from app.sqlite_driver import Connection
 
 
@@ -55,19 +63,19 @@ async def test_statements_run_on_the_connections_thread_unless_the_session_asks(
         plain = await thread_of(session)
     async with read_session(sessions, point=True) as session:
         point_read = await thread_of(session)
-    async with write_session(sessions, point=True) as session:
-        point_write = await thread_of(session)
+    async with write_session(sessions) as session:
+        short_write = await thread_of(session)
         await session.execute(text("INSERT INTO notes (body) VALUES ('d')"))
-    # The connections the point sessions used went back to the pool: none of them runs inline
+    # The connections the inline sessions used went back to the pool: none of them runs inline
     # for the next session, whichever connection it gets.
     for _ in range(3):
         async with read_session(sessions) as session:
             assert await thread_of(session) != loop_thread
-        async with write_session(sessions) as session:
+        async with session_scope(sessions) as session:  # a request's write, of any size
             assert await thread_of(session) != loop_thread
 
     assert plain != loop_thread
-    assert point_read == loop_thread and point_write == loop_thread
+    assert point_read == loop_thread and short_write == loop_thread
     async with read_session(sessions) as session:
         bodies = (await session.execute(text("SELECT body FROM notes ORDER BY id"))).scalars()
         assert list(bodies) == ["a", "b", "c", "d"]  # the inline write was committed
@@ -101,7 +109,7 @@ async def test_a_point_write_waiting_for_another_processs_lock_does_not_stop_the
             ticks += 1
 
     async def write() -> float:
-        async with write_session(sessions, point=True) as session:
+        async with write_session(sessions) as session:
             waited = time.monotonic()
             await session.execute(text("INSERT INTO notes (body) VALUES ('ours')"))
         return time.monotonic() - waited
@@ -132,7 +140,7 @@ async def test_rows_are_read_whole_whichever_way_a_statement_runs(
             assert result.fetchone() == (1, "a")
             assert result.fetchmany(1) == [(2, "b")]
             assert result.fetchall() == [(3, "c")]
-        async with write_session(sessions, point=point) as session:
+        async with write_session(sessions) as session:
             inserted = await session.execute(
                 text("INSERT INTO notes (body) VALUES (:b) RETURNING id"), {"b": f"p{point}"}
             )
@@ -144,3 +152,80 @@ async def test_rows_are_read_whole_whichever_way_a_statement_runs(
     async with read_session(sessions) as session:
         rows = (await session.execute(text("SELECT body FROM notes WHERE id > 3"))).scalars()
         assert list(rows) == ["pFalse!", "pTrue!"]
+
+
+async def test_a_short_write_lets_nothing_else_run_from_its_first_statement_to_its_commit(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    database = engine.url.database
+    assert database is not None
+    loop = asyncio.get_running_loop()
+    async with write_session(sessions) as session:  # the pool has a connection from here on
+        await session.execute(text("SELECT 1"))
+    seen: list[int] = []
+
+    def another_task() -> None:  # what the rest of the loop would see, when it next runs
+        with contextlib.closing(sqlite3.connect(database)) as other:
+            seen.append(other.execute("SELECT count(*) FROM notes WHERE body = 'q!'").fetchone()[0])
+
+    async with write_session(sessions) as session:
+        loop.call_soon(another_task)
+        await session.execute(text("INSERT INTO notes (body) VALUES ('q')"))
+        await session.execute(text("UPDATE notes SET body = 'q!' WHERE body = 'q'"))
+        assert seen == []  # no statement let the loop run
+    await asyncio.sleep(0)
+    assert seen == [1]  # it ran after the commit: the write lock was held by no one by then
+
+
+async def test_a_write_lock_held_past_the_polling_is_waited_for_on_the_connections_thread(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_driver, "POLL_S", 0.05)
+    database = engine.url.database
+    assert database is not None
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.4, other.execute, "COMMIT")
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    started = time.monotonic()
+    async with write_session(sessions) as session:
+        await session.execute(text("INSERT INTO notes (body) VALUES ('after the wait')"))
+    waited = time.monotonic() - started
+    ticker.cancel()
+    other.close()
+
+    assert waited >= 0.35 and ticks >= 20  # it waited for the lock, and the loop ran meanwhile
+    async with read_session(sessions) as session:
+        found = await session.execute(text("SELECT body FROM notes ORDER BY id DESC LIMIT 1"))
+        assert found.scalar_one() == "after the wait"
+
+
+async def test_the_wal_is_checkpointed_off_the_loop_so_it_stops_growing(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_driver, "CHECKPOINT_EVERY", 25)
+    database = engine.url.database
+    assert database is not None
+    wal = Path(f"{database}-wal")
+    blob = "x" * 8000  # two or three pages a commit
+    for _ in range(500):
+        async with write_session(sessions) as session:
+            await session.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": blob})
+        await asyncio.sleep(0)  # a checkpoint may be under way in its thread
+    # Unchecked, 500 such commits leave about 8 MB in the WAL; started over every 25 commits
+    # or so, it stays near the size of the longest stretch between two checkpoints.
+    assert (await asyncio.to_thread(wal.stat)).st_size < 3_000_000
+    async with read_session(sessions) as session:
+        found = await session.execute(
+            text("SELECT count(*) FROM notes WHERE body = :b"), {"b": blob}
+        )
+        assert found.scalar_one() == 500

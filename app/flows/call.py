@@ -289,7 +289,7 @@ async def take_turn(
             )
         for attempt in range(STORE_ATTEMPTS):
             try:
-                async with write_session(sessions, point=True) as session:
+                async with write_session(sessions) as session:
                     turn, concluded = await _store(
                         session, engine, call_id, conversation, result, key, heard
                     )

@@ -86,6 +86,9 @@ def _measure(server: Server, fakes: Fakes, options: Options, mode: str) -> dict[
         "fakes_cpu_s": fake_cpu,
     }
     found["fake_problems"] = problems
+    found["setup_errors"] = [
+        f"call {c['index']}: {c['setup_error']}" for c in driven["calls"] if c["setup_error"]
+    ]
     found["metrics"] = prom.delta(driven["metrics_before"], driven["metrics_after"])
     found["_driven"] = driven["calls"]
     if mode == "relay":
@@ -133,6 +136,11 @@ def _verdict(result: dict[str, Any]) -> list[str]:
                 problems.append(
                     f"{mode}/{name}: {run['timeouts']} timeouts, {run['non_200']} non-200, "
                     f"{run['errors']} errors"
+                )
+            if run["setup_errors"]:
+                problems.append(
+                    f"{mode}/{name}: {len(run['setup_errors'])} calls could not be placed, "
+                    f"first: {run['setup_errors'][0]}"
                 )
             if run["completeness"] is not None and not run["completeness"]["complete"]:
                 problems.append(f"{mode}/{name}: turns missing, duplicated or different in the DB")

@@ -168,9 +168,10 @@ async def read_session(
 ) -> AsyncIterator[AsyncSession]:
     """A session that only reads: it never waits for, nor holds, SQLite's write lock.
 
-    `point`: the caller reads a few rows by key (a turn's call, lead and turns), which SQLite
-    answers in microseconds, so they run on the event loop's thread instead of a round trip to
-    the connection's. Never for a read whose size the input decides.
+    `point`: the caller reads a few rows by key (a turn's call, lead and turns; the meetings
+    of the booking horizon, bounded by its slot grid), which SQLite answers in microseconds, so
+    they run on the event loop's thread instead of a round trip to the connection's. Never for
+    a read whose size the input decides.
     """
     options = {READ_ONLY: True, "postgresql_readonly": True, INLINE: point}
     async with factory() as session:

@@ -91,7 +91,7 @@ class Scheduler:
     async def free_slots(self, sessions: async_sessionmaker[AsyncSession]) -> list[Slot]:
         """Every slot in the horizon with a rep free in our book and in their calendar."""
         view = await self._horizon_view()
-        async with read_session(sessions) as session:
+        async with read_session(sessions, point=True) as session:
             return await service.free_slots(session, self.settings, self.clock, blocked=view.blocks)
 
     async def available(
@@ -102,7 +102,7 @@ class Scheduler:
         spread_days: bool = False,
     ) -> list[Slot]:
         view = await self._horizon_view()
-        async with read_session(sessions) as session:
+        async with read_session(sessions, point=True) as session:
             return await service.available_slots(
                 session,
                 self.settings,
@@ -121,7 +121,7 @@ class Scheduler:
         keys = [rep.key for rep in self.reps]
         start = slot.start.astimezone(UTC)
         week = week_bounds(slot.start, self.settings.tz)
-        async with read_session(sessions) as session:
+        async with read_session(sessions, point=True) as session:
             lead = await leads_repo.get(session, lead_id)
             if lead is None:
                 raise LeadNotFound(lead_id)

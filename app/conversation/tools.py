@@ -198,8 +198,8 @@ class Toolbox:
             return _refuse("offer_limit", "Enough times offered; close the call politely.")
         if self._free is None:
             await self.prefetch_slots()
-        seen = set(dialogue.offered_ever) | set(dialogue.rejected)
-        fresh = [slot for slot in self._free or [] if slot.start.isoformat() not in seen]
+        seen = {datetime.fromisoformat(iso) for iso in (*dialogue.offered_ever, *dialogue.rejected)}
+        fresh = [slot for slot in self._free or [] if slot.start not in seen]
         if when is None and dialogue.offered_ever:
             # A re-offer moves to days not offered yet: half an hour later is no new answer.
             days = {datetime.fromisoformat(iso).date() for iso in dialogue.offered_ever}

@@ -38,7 +38,7 @@ async def agent_turn(
     engine: Engine,
 ) -> AgentTurnResponse:
     """Answers the lead's English line given the history; may offer or book slots, or end."""
-    async with read_session(sessions) as session:
+    async with read_session(sessions, point=True) as session:
         lead = await leads_repo.get_or_raise(session, payload.lead_id)
     conversation = Conversation(
         lead=LeadProfile.from_lead(lead),

@@ -200,16 +200,29 @@ def slot_at(start: datetime, rules: AvailabilityRules) -> Slot:
     return Slot(start=local, end=end)
 
 
-def iter_slots(now: datetime, rules: AvailabilityRules) -> Iterator[Slot]:
-    """Every allowed slot from `now` (plus notice) to the end of the horizon, in order."""
-    earliest = now + rules.min_notice
+@lru_cache(maxsize=4096)
+def _open_instants(day: date, rules: AvailabilityRules) -> tuple[tuple[datetime, Slot], ...]:
+    """The open grid with each start as a UTC instant: instants in one zone compare and hash
+    without asking the business zone for its offset, slot by slot."""
+    return tuple((slot.start.astimezone(UTC), slot) for slot in _open_grid(day, rules))
+
+
+def iter_open(now: datetime, rules: AvailabilityRules) -> Iterator[tuple[datetime, Slot]]:
+    """(UTC start, slot) of every allowed slot from `now` (plus notice) to the horizon's end."""
+    now = now.astimezone(UTC)
+    earliest = max(now + rules.min_notice, now + timedelta(microseconds=1))
     day = now.astimezone(rules.tz).date()
     last = horizon_end(now, rules)
     while day <= last:
-        for slot in _open_grid(day, rules):
-            if slot.start >= earliest and slot.start > now:
-                yield slot
+        for instant, slot in _open_instants(day, rules):
+            if instant >= earliest:
+                yield instant, slot
         day += timedelta(days=1)
+
+
+def iter_slots(now: datetime, rules: AvailabilityRules) -> Iterator[Slot]:
+    """Every allowed slot from `now` (plus notice) to the end of the horizon, in order."""
+    return (slot for _, slot in iter_open(now, rules))
 
 
 def next_free_slots(

@@ -19,7 +19,7 @@ from app.meetings.availability import (
     Slot,
     format_label,
     horizon_end,
-    iter_slots,
+    iter_open,
     next_free_slots,
     slot_at,
     slot_rejection,
@@ -51,11 +51,8 @@ async def _free(
     taken = {(rep, start.astimezone(UTC)) for rep, start in booked}
     return (
         slot
-        for slot in iter_slots(now, rules)
-        if any(
-            (rep, slot.start.astimezone(UTC)) not in taken and not blocked(rep, slot)
-            for rep in reps
-        )
+        for instant, slot in iter_open(now, rules)
+        if any((rep, instant) not in taken and not blocked(rep, slot) for rep in reps)
     )
 
 

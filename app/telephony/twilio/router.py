@@ -243,7 +243,7 @@ async def _answer(
 async def _rescue(ctx: Context, hook: Webhook) -> str:
     """The fallback line and the caller's turn again, or the technical goodbye."""
     try:
-        async with read_session(ctx.sessions) as session:
+        async with read_session(ctx.sessions, point=True) as session:
             call = await _find_call(session, hook)
             if call is not None and call.outcome is None:
                 # The turn our URL named; without a usable one, the turn the call is at.
@@ -328,7 +328,7 @@ async def _voice(ctx: Context, hook: Webhook) -> str:
 async def _relay_done(ctx: Context, hook: Webhook) -> str:
     """ConversationRelay's session ended: hang up when we ended it (or the call is over);
     a dropped socket reconnects, twice at most, and the call goes on from the database."""
-    async with read_session(ctx.sessions) as session:
+    async with read_session(ctx.sessions, point=True) as session:
         call = await _find_call(session, hook)
         if call is None:
             return _unknown(ctx, hook)
@@ -417,7 +417,7 @@ async def _spoken(
     """A caller turn of a call we know; the turn's key is `key(call_id)`, else the webhook's."""
     call_id = _known_calls.get(ctx.sessions, hook.call_sid)
     if call_id is None:
-        async with read_session(ctx.sessions) as session:
+        async with read_session(ctx.sessions, point=True) as session:
             call = await _find_call(session, hook)
             call_id = call.id if call is not None else None
             if call is not None and call.call_sid and call.call_sid == hook.call_sid:
@@ -506,7 +506,7 @@ async def _transfer_status(ctx: Context, hook: Webhook) -> str:
     """The <Dial> is over: hang up after a connected call, or come back to the lead."""
     dial_status = hook.field("DialCallStatus").lower()
     log.info("twilio_transfer_status", dial_status=dial_status[:20])
-    async with read_session(ctx.sessions) as session:
+    async with read_session(ctx.sessions, point=True) as session:
         call = await _find_call(session, hook)
         call_id = call.id if call is not None else None
     if call_id is None:

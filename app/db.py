@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import weakref
 from collections.abc import AsyncIterator
@@ -174,9 +173,30 @@ async def read_session(
     a read whose size the input decides.
     """
     options = {READ_ONLY: True, "postgresql_readonly": True, INLINE: point}
-    async with factory() as session:
+    if not (point and _is_sqlite(factory)):
+        async with factory() as session:
+            await session.connection(execution_options=options)
+            yield session
+        return
+    session = factory()
+    try:
         await session.connection(execution_options=options)
         yield session
+    finally:
+        await _close_inline(session)
+
+
+def _is_sqlite(factory: async_sessionmaker[AsyncSession]) -> bool:
+    bind = factory.kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
+
+
+async def _close_inline(session: AsyncSession) -> None:
+    """Gives an inline SQLite session's connection back at once. `async with session` closes
+    in a task of its own (shielded from cancellation), so the connection would stay out, and
+    a lock held around the session stay taken, while the loop runs everything else that is
+    ready. Inline, closing never waits, so there is nothing to shield it from."""
+    await session.close()
 
 
 _writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
@@ -193,24 +213,29 @@ async def write_session(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
     allows works; the transaction then runs on the event loop's thread (app.sqlite_driver),
     so the lock is held only for the microseconds its statements take."""
     bind = factory.kw.get("bind")
-    sqlite = bind is not None and bind.dialect.name == "sqlite"
-    queue: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
-    if sqlite:
-        locks = _writers.setdefault(asyncio.get_running_loop(), {})
-        queue = locks.setdefault(id(bind), asyncio.Lock())
-    started = time.perf_counter()
-    async with queue:
-        if sqlite:
-            waited = time.perf_counter() - started
-            metrics.DB_WAIT_SECONDS.labels(wait="write_queue").observe(waited)
-        # Committed here rather than by `factory.begin()`, whose exit commits in a new task:
-        # the loop would run everything else that is ready while the locks are held.
+    if not _is_sqlite(factory):
         async with factory() as session:
-            if sqlite:
-                await session.connection(execution_options={INLINE: True})
+            yield session
+            await session.commit()  # see below
+        return
+    locks = _writers.setdefault(asyncio.get_running_loop(), {})
+    lock = locks.setdefault(id(bind), asyncio.Lock())
+    session = factory()
+    started = time.perf_counter()
+    try:
+        async with lock:
+            metrics.DB_WAIT_SECONDS.labels(wait="write_queue").observe(
+                time.perf_counter() - started
+            )
+            await session.connection(execution_options={INLINE: True})
             try:
                 yield session
             except BaseException:
                 await session.rollback()
                 raise
+            # Committed here rather than by `factory.begin()`, whose exit commits in a task
+            # of its own: the loop would run everything else that is ready while the write
+            # lock is held.
             await session.commit()
+    finally:
+        await _close_inline(session)

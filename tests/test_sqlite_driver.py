@@ -177,6 +177,23 @@ async def test_a_short_write_lets_nothing_else_run_from_its_first_statement_to_i
     assert seen == [1]  # it ran after the commit: the write lock was held by no one by then
 
 
+async def test_leaving_an_inline_session_lets_nothing_else_run_first(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Its connection (and a short write's place in the queue) is given back at once, not a
+    turn of the loop later, when every other ready task has run."""
+    loop = asyncio.get_running_loop()
+    for kind in ("read", "write"):
+        ran: list[str] = []
+        inline = read_session(sessions, point=True) if kind == "read" else write_session(sessions)
+        async with inline as session:
+            await session.execute(text("SELECT 1"))
+            loop.call_soon(ran.append, kind)
+        assert ran == []
+        await asyncio.sleep(0)
+        assert ran == [kind]
+
+
 async def test_a_write_lock_held_past_the_polling_is_waited_for_on_the_connections_thread(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,7 +158,12 @@ async def add_many(session: AsyncSession, values: Sequence[Mapping[str, Any]]) -
 
 
 async def update(session: AsyncSession, lead: Lead, changes: Mapping[str, Any]) -> Lead:
-    """Applies changes inside a SAVEPOINT; raises PhoneTaken when a new phone collides."""
+    """Applies changes; raises PhoneTaken when a new phone collides (a change of phone runs
+    inside a SAVEPOINT, so the collision leaves the transaction usable)."""
+    if "phone" not in changes:
+        for name, value in changes.items():
+            setattr(lead, name, value)
+        return lead
     try:
         async with session.begin_nested():
             for name, value in changes.items():

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -139,10 +140,37 @@ def create_engine(database_url: str) -> AsyncEngine:
         )
         _prepare_sqlite(engine)
     else:
-        engine = create_async_engine(
-            url, poolclass=_TimedPool, pool_pre_ping=True, pool_size=10, max_overflow=20
-        )
+        engine = create_async_engine(url, poolclass=_TimedPool, pool_size=10, max_overflow=20)
+        _ping_when_idle(engine)
     return engine
+
+
+# A pooled connection idle this long is checked before it is used again.
+PING_AFTER_IDLE_S = 10.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Pings a pooled connection on checkout only when it sat idle for PING_AFTER_IDLE_S.
+
+    `pool_pre_ping` pings on every checkout: on asyncpg three round trips (a transaction around
+    the ping), each one a turn of the event loop, which on a busy loop kept every session's
+    connection out three turns longer and ran the pool dry. A connection given back moments ago
+    is alive; one idle long enough to have been dropped (a restart, a proxy's idle timeout) is
+    pinged, and one that fails is replaced before anything runs on it."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _alive(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("a pooled connection was dropped while idle") from exc
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

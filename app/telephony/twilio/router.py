@@ -365,6 +365,7 @@ async def _recording(ctx: Context, hook: Webhook) -> str:
     # transcription waits until the turn is known to be new. A replay may download twice.
     started = time.perf_counter()
     download = asyncio.ensure_future(fetch_recording(ctx.request.app.state.http, ctx.settings, url))
+    await asyncio.sleep(0)  # the request goes out now, before the reads below instead of after
 
     async def hear() -> Heard:
         return await _transcribe(ctx, download, started)

@@ -239,7 +239,7 @@ async def write_session(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
     On SQLite, this process's writers queue before taking a connection, so they neither poll
     for the write lock together nor hold pooled connections while the one writer SQLite
     allows works; the transaction then runs on the event loop's thread (app.sqlite_driver),
-    so the lock is held only for the microseconds its statements take."""
+    so the lock is held only while its statements and their ORM work run, a few ms at most."""
     bind = factory.kw.get("bind")
     if not _is_sqlite(factory):
         async with factory() as session:

@@ -118,6 +118,12 @@ class Scheduler:
         self, sessions: async_sessionmaker[AsyncSession], lead_id: int, slot: Slot
     ) -> tuple[Lead, list[SalesRep]]:
         """The lead, and the reps not booked at the slot, in the order they should get it."""
+        if len(self.reps) == 1:  # no order to choose; a rep already booked then is met by
+            async with read_session(sessions, point=True) as session:  # the slot's unique index
+                lead = await leads_repo.get(session, lead_id)
+            if lead is None:
+                raise LeadNotFound(lead_id)
+            return lead, list(self.reps)
         keys = [rep.key for rep in self.reps]
         start = slot.start.astimezone(UTC)
         week = week_bounds(slot.start, self.settings.tz)

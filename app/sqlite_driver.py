@@ -15,7 +15,7 @@ SQLite spends on it. Taking the write lock may wait on another process: inline, 
 without waiting and tried again after short sleeps of the loop (`begin_immediate`), so the
 lock is held only while the transaction's statements run, never while a woken coroutine waits
 its turn on a busy loop. Committing never checkpoints the WAL (which syncs to disk): every
-`CHECKPOINT_EVERY` commits a passive checkpoint runs on a connection and thread of its own.
+`CHECKPOINT_EVERY` commits a checkpoint runs on a connection and thread of its own.
 
 Installed by `app.db.create_engine` through the `do_connect` event; everything else (the
 thread, commit, close, errors) is aiosqlite's own.

@@ -200,8 +200,13 @@ async def read_session(
     they run on the event loop's thread instead of a round trip to the connection's. Never for
     a read whose size the input decides.
     """
-    options = {READ_ONLY: True, "postgresql_readonly": True, INLINE: point}
-    if not (point and _is_sqlite(factory)):
+    options: dict[str, object] = {READ_ONLY: True, "postgresql_readonly": True, INLINE: point}
+    sqlite = _is_sqlite(factory)
+    if point and not sqlite:
+        # Read committed reads each statement's own snapshot anyway, so a transaction around a
+        # few point reads adds nothing but its BEGIN and ROLLBACK: two round trips (loop turns).
+        options["isolation_level"] = "AUTOCOMMIT"
+    if not (point and sqlite):
         async with factory() as session:
             await session.connection(execution_options=options)
             yield session

@@ -1,5 +1,5 @@
-"""Postgres connections in the pool: one dropped while idle is replaced before it is used, and
-a busy pool does not ping what it used a moment ago."""
+"""Postgres connections and sessions: a connection dropped while idle is replaced before it is
+used, a busy pool does not ping what it used a moment ago, and point reads need no transaction."""
 
 from __future__ import annotations
 
@@ -58,3 +58,19 @@ async def test_a_connection_used_a_moment_ago_is_not_pinged(
     with pytest.raises(DBAPIError):
         await _backend_pid(engine)
     assert await _backend_pid(engine) != pid
+
+
+async def test_a_point_read_runs_each_statement_on_its_own(engine: AsyncEngine) -> None:
+    """No BEGIN and ROLLBACK around a few reads by key: read committed gives each statement
+    its own snapshot anyway, and each round trip is a turn of the event loop. A transaction's
+    now() stands still; statements on their own each get their own."""
+    sessions = db.create_sessionmaker(engine)
+
+    async def clock_moves(point: bool) -> bool:
+        async with db.read_session(sessions, point=point) as session:
+            first = (await session.execute(text("SELECT now()"))).scalar_one()
+            await session.execute(text("SELECT pg_sleep(0.02)"))
+            return bool((await session.execute(text("SELECT now()"))).scalar_one() > first)
+
+    assert await clock_moves(point=True)
+    assert not await clock_moves(point=False)  # a read of any size keeps its transaction

@@ -118,12 +118,6 @@ class Scheduler:
         self, sessions: async_sessionmaker[AsyncSession], lead_id: int, slot: Slot
     ) -> tuple[Lead, list[SalesRep]]:
         """The lead, and the reps not booked at the slot, in the order they should get it."""
-        if len(self.reps) == 1:  # no order to choose; a rep already booked then is met by
-            async with read_session(sessions, point=True) as session:  # the slot's unique index
-                lead = await leads_repo.get(session, lead_id)
-            if lead is None:
-                raise LeadNotFound(lead_id)
-            return lead, list(self.reps)
         keys = [rep.key for rep in self.reps]
         start = slot.start.astimezone(UTC)
         week = week_bounds(slot.start, self.settings.tz)
@@ -131,6 +125,8 @@ class Scheduler:
             lead = await leads_repo.get(session, lead_id)
             if lead is None:
                 raise LeadNotFound(lead_id)
+            if len(keys) == 1:  # no order to choose; a rep already booked then is met by the
+                return lead, list(self.reps)  # slot's unique index, as a race is
             taken = await repository.booked_by_calendar(
                 session, keys, start, start + timedelta(seconds=1)
             )

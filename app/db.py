@@ -80,15 +80,20 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         params["async_creator_fn"] = sqlite_driver.connect
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA wal_autocheckpoint=0")  # app.sqlite_driver checkpoints
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # app.sqlite_driver checkpoints instead
+        cursor.execute("PRAGMA database_list")
+        main_file = next((row[2] for row in cursor.fetchall() if row[1] == "main"), "")
         cursor.close()
+        driver = record.driver_connection
+        if isinstance(driver, sqlite_driver.Connection):
+            driver.checkpoints = sqlite_driver.checkpoints_for(main_file)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:

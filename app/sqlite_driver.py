@@ -118,7 +118,7 @@ RESTART_TRIES, RESTART_PAUSE_S = 20, 0.002
 
 
 class _Checkpoints:
-    """Passive WAL checkpoints of one database file, one at a time, off the event loop."""
+    """WAL checkpoints of one database file, one at a time, off the event loop."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -152,10 +152,8 @@ class _Checkpoints:
 _checkpoints: dict[str, _Checkpoints] = {}
 
 
-def _checkpoints_of(connection: sqlite3.Connection) -> _Checkpoints | None:
-    """The checkpoints of a connection's main database file (None in memory)."""
-    rows = connection.execute("PRAGMA database_list").fetchall()
-    path = next((row[2] for row in rows if row[1] == "main"), "")
+def checkpoints_for(path: str) -> _Checkpoints | None:
+    """The checkpoints of a database file, shared by its connections (None in memory: "")."""
     if not path:
         return None
     found = _checkpoints.get(path)
@@ -171,8 +169,7 @@ class Connection(aiosqlite.Connection):
         super().__init__(*args, **kwargs)
         self._may_inline = not same_thread_only
         self.inline = False
-        self._checkpoints: _Checkpoints | None = None
-        self._checked = False
+        self.checkpoints: _Checkpoints | None = None  # set by app.db as the connection opens
 
     def run_inline(self, on: bool) -> None:
         """Statements on the event loop's thread from now on (`on`), or on the connection's."""
@@ -214,14 +211,8 @@ class Connection(aiosqlite.Connection):
             self._conn.commit()
         else:
             await super().commit()
-        if not self._checked:
-            if self.inline:
-                self._checkpoints = _checkpoints_of(self._conn)
-            else:
-                self._checkpoints = await self._execute(_checkpoints_of, self._conn)  # type: ignore[no-untyped-call]
-            self._checked = True
-        if self._checkpoints is not None:
-            self._checkpoints.committed()
+        if self.checkpoints is not None:
+            self.checkpoints.committed()
 
     async def rollback(self) -> None:
         """Inline, a rollback is instant: a read's snapshot, or a short write's few pages."""

@@ -45,6 +45,23 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return create_sessionmaker(engine)
 
 
+@contextlib.asynccontextmanager
+async def loop_ticks() -> AsyncIterator[list[int]]:
+    """Counts 10 ms ticks of the event loop while the block runs: proof it was never blocked."""
+    ticks = [0]
+
+    async def tick() -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            ticks[0] += 1
+
+    ticker = asyncio.create_task(tick())
+    try:
+        yield ticks
+    finally:
+        ticker.cancel()
+
+
 async def thread_of(session: AsyncSession) -> int:
     """The id of the thread SQLite ran this session's next statement on."""
     conn = await session.connection()
@@ -100,13 +117,6 @@ async def test_a_point_write_waiting_for_another_processs_lock_does_not_stop_the
     holder = threading.Thread(target=other_process)
     holder.start()
     await asyncio.to_thread(locked.wait, 10)
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
 
     async def write() -> float:
         async with write_session(sessions) as session:
@@ -114,13 +124,12 @@ async def test_a_point_write_waiting_for_another_processs_lock_does_not_stop_the
             await session.execute(text("INSERT INTO notes (body) VALUES ('ours')"))
         return time.monotonic() - waited
 
-    ticker = asyncio.create_task(tick())
-    writing = asyncio.create_task(write())
-    await asyncio.sleep(0.5)
-    ticks_while_locked = ticks
-    release.set()
-    await writing
-    ticker.cancel()
+    async with loop_ticks() as ticks:
+        writing = asyncio.create_task(write())
+        await asyncio.sleep(0.5)
+        ticks_while_locked = ticks[0]
+        release.set()
+        await writing
     holder.join()
 
     assert ticks_while_locked >= 10  # the loop kept running while our write waited
@@ -204,23 +213,14 @@ async def test_a_write_lock_held_past_the_polling_is_waited_for_on_the_connectio
     other.execute("BEGIN IMMEDIATE")
     loop = asyncio.get_running_loop()
     loop.call_later(0.4, other.execute, "COMMIT")
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
-    started = time.monotonic()
-    async with write_session(sessions) as session:
-        await session.execute(text("INSERT INTO notes (body) VALUES ('after the wait')"))
-    waited = time.monotonic() - started
-    ticker.cancel()
+    async with loop_ticks() as ticks:
+        started = time.monotonic()
+        async with write_session(sessions) as session:
+            await session.execute(text("INSERT INTO notes (body) VALUES ('after the wait')"))
+        waited = time.monotonic() - started
     other.close()
 
-    assert waited >= 0.35 and ticks >= 20  # it waited for the lock, and the loop ran meanwhile
+    assert waited >= 0.35 and ticks[0] >= 20  # it waited for the lock, and the loop ran meanwhile
     async with read_session(sessions) as session:
         found = await session.execute(text("SELECT body FROM notes ORDER BY id DESC LIMIT 1"))
         assert found.scalar_one() == "after the wait"
